@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+namespace parley::transport {
+
+// One message-oriented duplex link (a WebSocket, in practice) as the Socket.IO
+// connection sees it. Nothing above this interface knows the socket type, so the
+// server can move to a lighter socket without touching the protocol code.
+class FrameChannel : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    virtual void sendText(const QByteArray &utf8) = 0;
+    virtual void sendBinary(const QByteArray &bytes) = 0;
+    // Bytes accepted by sendText/sendBinary and not yet handed to the kernel.
+    virtual qint64 queuedBytes() const = 0;
+    // Closes the link (a WebSocket close frame when possible); disconnected() follows.
+    virtual void close(const QString &reason) = 0;
+
+    // What the peer asked for when it opened the link (server side) or what we
+    // opened (client side).
+    virtual QUrl requestUrl() const = 0;
+    virtual QByteArray requestHeader(const QByteArray &name) const = 0;
+    virtual QString peerAddress() const = 0;
+
+Q_SIGNALS:
+    void opened(); // client side: the link is up
+    void textReceived(const QByteArray &utf8);
+    void binaryReceived(const QByteArray &bytes);
+    void disconnected(const QString &reason);
+};
+
+} // namespace parley::transport

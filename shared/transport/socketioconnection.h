@@ -1,0 +1,107 @@
+#pragma once
+
+#include "protocol/socketio.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace parley::transport {
+
+class FrameChannel;
+
+// An event (or binary event) that arrived on a connected namespace.
+struct IncomingEvent
+{
+    QString nsp;
+    QString name;
+    QJsonArray args; // without the event name
+    std::optional<qint64> ackId; // set when the sender waits for an ack
+    QList<QByteArray> attachments;
+};
+
+struct AckReply
+{
+    bool timedOut = false;
+    QJsonArray args;
+    QList<QByteArray> attachments;
+};
+
+struct ConnectionOptions
+{
+    std::chrono::milliseconds pingInterval{25000};
+    std::chrono::milliseconds pingTimeout{20000};
+    std::chrono::milliseconds connectTimeout{10000}; // server: first CONNECT after the open packet
+    std::chrono::milliseconds ackTimeout{10000}; // default for emitWithAck
+    qint64 maxPayload = 1000000;
+};
+
+// One Socket.IO v5 connection over Engine.IO v4, in either role, over a FrameChannel
+// it owns. Protocol errors close the connection with a logged reason; everything
+// valid is surfaced as signals for the layer above (server core or client session).
+class SocketIoConnection : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Role { Server, Client };
+    Q_ENUM(Role)
+    enum class State { Opening, Open, Closed };
+    Q_ENUM(State)
+
+    SocketIoConnection(Role role, FrameChannel *channel, ConnectionOptions options = {},
+                       QObject *parent = nullptr);
+    ~SocketIoConnection() override;
+
+    Role role() const;
+    State state() const;
+    QString engineId() const; // the Engine.IO sid (from the open packet)
+    const ConnectionOptions &options() const; // client: the server's values once open
+    FrameChannel *channel() const;
+
+    // Server role: send the open packet, start the heartbeat and the CONNECT timer.
+    void open();
+    void acceptNamespace(const QString &nsp, const QString &sid); // 40{"sid":...}
+    void refuseNamespace(const QString &nsp, const QJsonValue &error); // 44{...}
+
+    // Client role: CONNECT to nsp with the auth payload once the link is open.
+    void connectNamespace(const QString &nsp, const QJsonObject &auth = {});
+
+    // Both roles.
+    bool isNamespaceConnected(const QString &nsp) const;
+    void emitEvent(const QString &nsp, const QString &event, const QJsonArray &args = {},
+                   const QList<QByteArray> &attachments = {});
+    using AckCallback = std::function<void(const AckReply &)>;
+    // The callback runs once: with the reply, or with timedOut when none came in time
+    // (or the connection closed first).
+    void emitWithAck(const QString &nsp, const QString &event, const QJsonArray &args, AckCallback callback,
+                     std::chrono::milliseconds timeout = std::chrono::milliseconds::zero(),
+                     const QList<QByteArray> &attachments = {});
+    void sendAck(const QString &nsp, qint64 ackId, const QJsonArray &args,
+                 const QList<QByteArray> &attachments = {});
+    // A Socket.IO packet text already encoded (e.g. one broadcast written to many
+    // connections): sent as one Engine.IO message frame, "4" prepended.
+    void sendEncoded(const QByteArray &socketPacketText);
+    void disconnectNamespace(const QString &nsp); // 41
+    void close(const QString &reason);
+
+Q_SIGNALS:
+    void opened(); // client: the open packet arrived
+    void namespaceConnectRequested(const QString &nsp, const QJsonValue &auth); // server
+    void namespaceConnected(const QString &nsp, const QJsonObject &reply); // client: CONNECT accepted
+    void namespaceRefused(const QString &nsp, const QJsonValue &error); // client: CONNECT_ERROR
+    void namespaceDisconnected(const QString &nsp); // the peer sent DISCONNECT
+    void eventReceived(const parley::transport::IncomingEvent &event);
+    void closed(const QString &reason);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace parley::transport
+
+Q_DECLARE_METATYPE(parley::transport::IncomingEvent)
