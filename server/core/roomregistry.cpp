@@ -1,0 +1,78 @@
+#include "roomregistry.h"
+
+namespace parley::server {
+
+bool RoomRegistry::join(ConnectionId connection, const QString &room)
+{
+    auto &members = m_members[room];
+    if (members.contains(connection))
+        return false;
+    members.insert(connection);
+    m_rooms[connection].insert(room);
+    return true;
+}
+
+bool RoomRegistry::leave(ConnectionId connection, const QString &room)
+{
+    auto roomIt = m_members.find(room);
+    if (roomIt == m_members.end() || !roomIt->remove(connection))
+        return false;
+    if (roomIt->isEmpty())
+        m_members.erase(roomIt);
+
+    auto connIt = m_rooms.find(connection);
+    if (connIt != m_rooms.end()) {
+        connIt->remove(room);
+        if (connIt->isEmpty())
+            m_rooms.erase(connIt);
+    }
+    return true;
+}
+
+QSet<QString> RoomRegistry::leaveAll(ConnectionId connection)
+{
+    const QSet<QString> rooms = m_rooms.take(connection);
+    for (const QString &room : rooms) {
+        auto roomIt = m_members.find(room);
+        if (roomIt == m_members.end())
+            continue;
+        roomIt->remove(connection);
+        if (roomIt->isEmpty())
+            m_members.erase(roomIt);
+    }
+    return rooms;
+}
+
+QSet<ConnectionId> RoomRegistry::members(const QString &room) const
+{
+    return m_members.value(room);
+}
+
+const QSet<ConnectionId> *RoomRegistry::find(const QString &room) const
+{
+    auto it = m_members.constFind(room);
+    return it == m_members.constEnd() ? nullptr : &*it;
+}
+
+QSet<QString> RoomRegistry::roomsOf(ConnectionId connection) const
+{
+    return m_rooms.value(connection);
+}
+
+bool RoomRegistry::contains(ConnectionId connection, const QString &room) const
+{
+    auto it = m_members.constFind(room);
+    return it != m_members.constEnd() && it->contains(connection);
+}
+
+QString RoomRegistry::userRoom(const QString &userId)
+{
+    return QStringLiteral("user:") + userId;
+}
+
+QString RoomRegistry::channelRoom(const QString &channelId)
+{
+    return QStringLiteral("channel:") + channelId;
+}
+
+} // namespace parley::server
