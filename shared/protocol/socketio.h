@@ -26,6 +26,9 @@ enum class SocketPacketType : quint8 {
 inline constexpr qint64 MaxAckId = 2147483647; // 2^31 - 1
 inline constexpr int MaxAttachments = 10;
 
+// One Socket.IO packet. A decoded binary packet keeps its wire type (BinaryEvent /
+// BinaryAck), its placeholders in data, and its attachments in arrival order, so
+// that decoding and re-encoding give back the same frames.
 struct SocketPacket
 {
     SocketPacketType type = SocketPacketType::Event;
@@ -41,7 +44,8 @@ struct SocketPacket
 
 // What one packet becomes on the wire: a text frame (without the Engine.IO "4")
 // followed by one binary frame per attachment. A packet with attachments is
-// encoded as BINARY_EVENT / BINARY_ACK whatever its type says.
+// encoded as BINARY_EVENT / BINARY_ACK whatever its type says; attachments on any
+// other packet type are not sent. Undefined or null data writes no JSON.
 struct EncodedSocketPacket
 {
     QByteArray text;
@@ -53,7 +57,11 @@ EncodedSocketPacket encodeSocketPacket(const SocketPacket &packet);
 // Reassembles packets from successive Engine.IO message payloads. A plain packet
 // completes at once; a binary one completes when its last attachment arrives.
 // Rejects everything socket.io-parser 4.2 rejects, plus an EVENT whose first
-// element is not a string and an ack id outside 0..2^31-1.
+// element is not a string and an ack id outside 0..2^31-1 (or longer than ten
+// digits). Also stricter: EVENT, ACK and CONNECT_ERROR must carry data, an ACK must
+// carry an ack id, CONNECT / DISCONNECT / CONNECT_ERROR must not, and every
+// placeholder must name an attachment that arrived. After an error the decoder
+// starts afresh; the caller is expected to close the connection anyway.
 class SocketPacketDecoder
 {
 public:
@@ -61,9 +69,15 @@ public:
     Result<std::optional<SocketPacket>, ProtocolError> feedText(const QByteArray &utf8);
     Result<std::optional<SocketPacket>, ProtocolError> feedBinary(const QByteArray &bytes);
     bool awaitingAttachments() const { return m_pending.has_value(); }
-    void reset() { m_pending.reset(); }
+    void reset()
+    {
+        m_pending.reset();
+        m_expectedAttachments = 0;
+    }
 
 private:
+    Result<std::optional<SocketPacket>, ProtocolError> completePending();
+
     std::optional<SocketPacket> m_pending;
     int m_expectedAttachments = 0;
 };
