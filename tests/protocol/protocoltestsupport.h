@@ -37,10 +37,10 @@ inline char *toString(ProtocolErrorKind kind)
 
 inline char *toString(const SocketPacket &packet)
 {
-    QByteArray text = "SocketPacket(type " + QByteArray::number(static_cast<int>(packet.type)) + ", nsp "
-        + packet.nsp.toUtf8() + ", ackId "
-        + (packet.ackId ? QByteArray::number(*packet.ackId) : QByteArrayLiteral("none")) + ", data "
-        + jsonText(packet.data) + ", attachments";
+    QByteArray text = "SocketPacket(type " + QByteArray::number(static_cast<int>(packet.type)) + ", nsp " +
+        packet.nsp.toUtf8() + ", ackId " +
+        (packet.ackId ? QByteArray::number(*packet.ackId) : QByteArrayLiteral("none")) + ", data " +
+        jsonText(packet.data) + ", attachments";
     for (const QByteArray &attachment : packet.attachments)
         text += ' ' + attachment.toHex();
     text += ')';

@@ -98,7 +98,10 @@ void TestEngineIo::rejectsTextFrames_data()
     QTest::newRow("minus") << QByteArray("-1") << Kind::UnknownPacketType;
     QTest::newRow("slash") << QByteArray("/") << Kind::UnknownPacketType;
     QTest::newRow("colon") << QByteArray(":") << Kind::UnknownPacketType;
-    QTest::newRow("NUL") << QByteArray("\0" "4", 2) << Kind::UnknownPacketType;
+    QTest::newRow("NUL") << QByteArray("\0"
+                                       "4",
+                                2)
+                         << Kind::UnknownPacketType;
     QTest::newRow("high byte") << QByteArray("\xff") << Kind::UnknownPacketType;
     QTest::newRow("JSON first") << QByteArray(R"({"sid":"s"})") << Kind::UnknownPacketType;
 }
@@ -143,7 +146,8 @@ void TestEngineIo::textFramesRoundTrip_data()
 {
     QTest::addColumn<QByteArray>("frame");
 
-    for (const char *frame : {"0{}", "1", "2", "2probe", "3", "3probe", "4", R"(42["message:new",{}])", "5", "6"})
+    for (const char *frame :
+        {"0{}", "1", "2", "2probe", "3", "3probe", "4", R"(42["message:new",{}])", "5", "6"})
         QTest::newRow(frame) << QByteArray(frame);
 }
 
@@ -188,10 +192,12 @@ void TestEngineIo::encodesOpenPacket_data()
     QTest::addColumn<EngineOpenInfo>("info");
     QTest::addColumn<QByteArray>("frame");
 
-    QTest::newRow("contract defaults") << openInfo(QStringLiteral("abc123"), 25000, 20000, 1000000) << ContractOpenFrame;
+    QTest::newRow("contract defaults")
+        << openInfo(QStringLiteral("abc123"), 25000, 20000, 1000000) << ContractOpenFrame;
     QTest::newRow("other limits")
         << openInfo(QStringLiteral("x"), 1000, 500, 5000000000)
-        << QByteArray(R"(0{"sid":"x","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":5000000000})");
+        << QByteArray(
+               R"(0{"sid":"x","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":5000000000})");
     QTest::newRow("sid needing escapes")
         << openInfo(QStringLiteral("a\"b\\c"), 25000, 20000, 1000000)
         << QByteArray(
@@ -220,14 +226,18 @@ void TestEngineIo::decodesOpenPacket_data()
     QTest::addColumn<QByteArray>("payload");
     QTest::addColumn<EngineOpenInfo>("info");
 
-    QTest::newRow("contract") << ContractOpenFrame.sliced(1) << openInfo(QStringLiteral("abc123"), 25000, 20000, 1000000);
-    QTest::newRow("key order free") << QByteArray(R"({"maxPayload":42,"pingTimeout":2,"pingInterval":1,"sid":"s"})")
+    QTest::newRow("contract") << ContractOpenFrame.sliced(1)
+                              << openInfo(QStringLiteral("abc123"), 25000, 20000, 1000000);
+    QTest::newRow("key order free") << QByteArray(
+                                           R"({"maxPayload":42,"pingTimeout":2,"pingInterval":1,"sid":"s"})")
                                     << openInfo(QStringLiteral("s"), 1, 2, 42);
     // engine.io before 6 sends no maxPayload: the default stays.
-    QTest::newRow("no maxPayload") << QByteArray(R"({"sid":"s","upgrades":[],"pingInterval":3,"pingTimeout":4})")
+    QTest::newRow("no maxPayload") << QByteArray(
+                                          R"({"sid":"s","upgrades":[],"pingInterval":3,"pingTimeout":4})")
                                    << openInfo(QStringLiteral("s"), 3, 4, 1000000);
     QTest::newRow("polling server lists websocket upgrade")
-        << QByteArray(R"({"sid":"s","upgrades":["websocket"],"pingInterval":3,"pingTimeout":4,"maxPayload":9})")
+        << QByteArray(
+               R"({"sid":"s","upgrades":["websocket"],"pingInterval":3,"pingTimeout":4,"maxPayload":9})")
         << openInfo(QStringLiteral("s"), 3, 4, 9);
     QTest::newRow("whole numbers written as floats")
         << QByteArray(R"({"sid":"s","pingInterval":3.0,"pingTimeout":4e3,"maxPayload":9})")
@@ -254,33 +264,39 @@ void TestEngineIo::rejectsOpenPacket_data()
 
     QTest::newRow("empty") << QByteArray() << Kind::InvalidJson;
     QTest::newRow("not JSON") << QByteArray("sid=1") << Kind::InvalidJson;
-    QTest::newRow("garbage after object") << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1}x)")
-                                          << Kind::InvalidJson;
+    QTest::newRow("garbage after object")
+        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1}x)") << Kind::InvalidJson;
     QTest::newRow("whole frame with type digit") << ContractOpenFrame << Kind::InvalidJson;
     QTest::newRow("array") << QByteArray(R"(["s"])") << Kind::InvalidPayload;
     QTest::newRow("no sid") << QByteArray(R"({"pingInterval":1,"pingTimeout":1})") << Kind::InvalidPayload;
-    QTest::newRow("empty sid") << QByteArray(R"({"sid":"","pingInterval":1,"pingTimeout":1})") << Kind::InvalidPayload;
-    QTest::newRow("numeric sid") << QByteArray(R"({"sid":5,"pingInterval":1,"pingTimeout":1})") << Kind::InvalidPayload;
+    QTest::newRow("empty sid") << QByteArray(R"({"sid":"","pingInterval":1,"pingTimeout":1})")
+                               << Kind::InvalidPayload;
+    QTest::newRow("numeric sid") << QByteArray(R"({"sid":5,"pingInterval":1,"pingTimeout":1})")
+                                 << Kind::InvalidPayload;
     QTest::newRow("no pingInterval") << QByteArray(R"({"sid":"s","pingTimeout":1})") << Kind::InvalidPayload;
     QTest::newRow("no pingTimeout") << QByteArray(R"({"sid":"s","pingInterval":1})") << Kind::InvalidPayload;
-    QTest::newRow("zero pingInterval") << QByteArray(R"({"sid":"s","pingInterval":0,"pingTimeout":1})")
-                                       << Kind::InvalidPayload;
-    QTest::newRow("negative pingTimeout") << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":-1})")
-                                          << Kind::InvalidPayload;
-    QTest::newRow("fractional pingInterval") << QByteArray(R"({"sid":"s","pingInterval":1.5,"pingTimeout":1})")
-                                             << Kind::InvalidPayload;
-    QTest::newRow("string pingInterval") << QByteArray(R"({"sid":"s","pingInterval":"25000","pingTimeout":1})")
-                                         << Kind::InvalidPayload;
-    QTest::newRow("pingInterval above int") << QByteArray(R"({"sid":"s","pingInterval":2147483648,"pingTimeout":1})")
-                                            << Kind::InvalidPayload;
-    QTest::newRow("zero maxPayload") << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"maxPayload":0})")
+    QTest::newRow("zero pingInterval")
+        << QByteArray(R"({"sid":"s","pingInterval":0,"pingTimeout":1})") << Kind::InvalidPayload;
+    QTest::newRow("negative pingTimeout")
+        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":-1})") << Kind::InvalidPayload;
+    QTest::newRow("fractional pingInterval")
+        << QByteArray(R"({"sid":"s","pingInterval":1.5,"pingTimeout":1})") << Kind::InvalidPayload;
+    QTest::newRow("string pingInterval")
+        << QByteArray(R"({"sid":"s","pingInterval":"25000","pingTimeout":1})") << Kind::InvalidPayload;
+    QTest::newRow("pingInterval above int")
+        << QByteArray(R"({"sid":"s","pingInterval":2147483648,"pingTimeout":1})") << Kind::InvalidPayload;
+    QTest::newRow("zero maxPayload") << QByteArray(
+                                            R"({"sid":"s","pingInterval":1,"pingTimeout":1,"maxPayload":0})")
                                      << Kind::InvalidPayload;
-    QTest::newRow("null maxPayload") << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"maxPayload":null})")
-                                     << Kind::InvalidPayload;
+    QTest::newRow("null maxPayload")
+        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"maxPayload":null})")
+        << Kind::InvalidPayload;
     QTest::newRow("upgrades not an array")
-        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"upgrades":"websocket"})") << Kind::InvalidPayload;
+        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"upgrades":"websocket"})")
+        << Kind::InvalidPayload;
     QTest::newRow("upgrades holding a number")
-        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"upgrades":[1]})") << Kind::InvalidPayload;
+        << QByteArray(R"({"sid":"s","pingInterval":1,"pingTimeout":1,"upgrades":[1]})")
+        << Kind::InvalidPayload;
 }
 
 void TestEngineIo::rejectsOpenPacket()

@@ -11,7 +11,7 @@ using Type = SocketPacketType;
 using Kind = ProtocolErrorKind;
 
 SocketPacket makePacket(Type type, const QString &nsp, std::optional<qint64> ackId, const QByteArray &json,
-                        const QList<QByteArray> &attachments = {})
+    const QList<QByteArray> &attachments = {})
 {
     SocketPacket packet;
     packet.type = type;
@@ -33,7 +33,8 @@ QString authNs()
 }
 
 // Feeds a text frame and its attachments, and expects one complete packet at the end.
-SocketPacket decodeComplete(SocketPacketDecoder &decoder, const QByteArray &text, const QList<QByteArray> &attachments)
+SocketPacket decodeComplete(
+    SocketPacketDecoder &decoder, const QByteArray &text, const QList<QByteArray> &attachments)
 {
     auto result = decoder.feedText(text);
     if (!result) {
@@ -89,18 +90,22 @@ void TestSocketIo::decodesPlainPackets_data()
     QTest::addColumn<SocketPacket>("expected");
 
     QTest::newRow("connect") << QByteArray("0") << makePacket(Type::Connect, root(), {}, {});
-    QTest::newRow("connect with auth") << QByteArray(R"(0{"token":"abc"})")
-                                       << makePacket(Type::Connect, root(), {}, R"({"token":"abc"})");
-    QTest::newRow("connect to namespace") << QByteArray("0/auth,") << makePacket(Type::Connect, authNs(), {}, {});
+    QTest::newRow("connect with auth")
+        << QByteArray(R"(0{"token":"abc"})") << makePacket(Type::Connect, root(), {}, R"({"token":"abc"})");
+    QTest::newRow("connect to namespace")
+        << QByteArray("0/auth,") << makePacket(Type::Connect, authNs(), {}, {});
     // socket.io-parser ends a namespace at ',' or at the end of the packet.
-    QTest::newRow("namespace without comma") << QByteArray("0/auth") << makePacket(Type::Connect, authNs(), {}, {});
+    QTest::newRow("namespace without comma")
+        << QByteArray("0/auth") << makePacket(Type::Connect, authNs(), {}, {});
     QTest::newRow("connect namespace with auth")
         << QByteArray(R"(0/admin,{"token":"t"})")
         << makePacket(Type::Connect, QStringLiteral("/admin"), {}, R"({"token":"t"})");
     QTest::newRow("disconnect") << QByteArray("1") << makePacket(Type::Disconnect, root(), {}, {});
-    QTest::newRow("disconnect namespace") << QByteArray("1/auth,") << makePacket(Type::Disconnect, authNs(), {}, {});
+    QTest::newRow("disconnect namespace")
+        << QByteArray("1/auth,") << makePacket(Type::Disconnect, authNs(), {}, {});
     QTest::newRow("event") << QByteArray(R"(2["message:send",{"channelId":"7","content":"hi"}])")
-                           << makePacket(Type::Event, root(), {}, R"(["message:send",{"channelId":"7","content":"hi"}])");
+                           << makePacket(Type::Event, root(), {},
+                                  R"(["message:send",{"channelId":"7","content":"hi"}])");
     QTest::newRow("event with ack") << QByteArray(R"(217["message:send",{}])")
                                     << makePacket(Type::Event, root(), 17, R"(["message:send",{}])");
     QTest::newRow("event on namespace with ack")
@@ -109,12 +114,13 @@ void TestSocketIo::decodesPlainPackets_data()
     QTest::newRow("ack id 0") << QByteArray(R"(20["a"])") << makePacket(Type::Event, root(), 0, R"(["a"])");
     QTest::newRow("ack id 2^31-1") << QByteArray(R"(22147483647["a"])")
                                    << makePacket(Type::Event, root(), MaxAckId, R"(["a"])");
-    QTest::newRow("ack id with leading zeros") << QByteArray(R"(2007["a"])")
-                                               << makePacket(Type::Event, root(), 7, R"(["a"])");
-    QTest::newRow("event with JSON whitespace") << QByteArray("2 [ \"a\" , 1 ]\n")
-                                                << makePacket(Type::Event, root(), {}, R"(["a",1])");
+    QTest::newRow("ack id with leading zeros")
+        << QByteArray(R"(2007["a"])") << makePacket(Type::Event, root(), 7, R"(["a"])");
+    QTest::newRow("event with JSON whitespace")
+        << QByteArray("2 [ \"a\" , 1 ]\n") << makePacket(Type::Event, root(), {}, R"(["a",1])");
     QTest::newRow("event unicode") << QByteArray("2[\"m\",\"h\xc3\xa9llo \xe2\x9c\x93\"]")
-                                   << makePacket(Type::Event, root(), {}, "[\"m\",\"h\xc3\xa9llo \xe2\x9c\x93\"]");
+                                   << makePacket(
+                                          Type::Event, root(), {}, "[\"m\",\"h\xc3\xa9llo \xe2\x9c\x93\"]");
     QTest::newRow("ack") << QByteArray(R"(317[{"success":true}])")
                          << makePacket(Type::Ack, root(), 17, R"([{"success":true}])");
     QTest::newRow("ack without arguments") << QByteArray("35[]") << makePacket(Type::Ack, root(), 5, "[]");
@@ -122,9 +128,11 @@ void TestSocketIo::decodesPlainPackets_data()
                                       << makePacket(Type::Ack, authNs(), 3, R"([{"token":"t"}])");
     QTest::newRow("connect error object")
         << QByteArray(R"(4{"message":"unauthorized","data":{"code":"AUTH_EXPIRED"}})")
-        << makePacket(Type::ConnectError, root(), {}, R"({"message":"unauthorized","data":{"code":"AUTH_EXPIRED"}})");
-    QTest::newRow("connect error string") << QByteArray(R"(4"Invalid namespace")")
-                                          << makePacket(Type::ConnectError, root(), {}, R"("Invalid namespace")");
+        << makePacket(Type::ConnectError, root(), {},
+               R"({"message":"unauthorized","data":{"code":"AUTH_EXPIRED"}})");
+    QTest::newRow("connect error string")
+        << QByteArray(R"(4"Invalid namespace")")
+        << makePacket(Type::ConnectError, root(), {}, R"("Invalid namespace")");
     QTest::newRow("connect error string on namespace")
         << QByteArray(R"(4/admin,"Invalid namespace")")
         << makePacket(Type::ConnectError, QStringLiteral("/admin"), {}, R"("Invalid namespace")");
@@ -171,12 +179,13 @@ void TestSocketIo::rejectsMalformedPackets_data()
     QTest::newRow("binary ack empty count") << QByteArray("6-1[]") << Kind::InvalidAttachments;
     QTest::newRow("11 attachments") << QByteArray(R"(511-["a"])") << Kind::TooManyAttachments;
     QTest::newRow("binary ack 11 attachments") << QByteArray("611-1[]") << Kind::TooManyAttachments;
-    QTest::newRow("huge attachment count") << QByteArray(R"(599999999999999999999999-["a"])")
-                                           << Kind::TooManyAttachments;
+    QTest::newRow("huge attachment count")
+        << QByteArray(R"(599999999999999999999999-["a"])") << Kind::TooManyAttachments;
     // ack ids
     QTest::newRow("ack id 2^31") << QByteArray(R"(22147483648["a"])") << Kind::InvalidAckId;
     QTest::newRow("ack id 11 digits") << QByteArray(R"(200000000001["a"])") << Kind::InvalidAckId;
-    QTest::newRow("ack id very long") << QByteArray(R"(2999999999999999999999999["a"])") << Kind::InvalidAckId;
+    QTest::newRow("ack id very long")
+        << QByteArray(R"(2999999999999999999999999["a"])") << Kind::InvalidAckId;
     QTest::newRow("ack without id") << QByteArray("3[]") << Kind::InvalidAckId;
     QTest::newRow("binary ack without id") << QByteArray("61-[{}]") << Kind::InvalidAckId;
     QTest::newRow("connect with id") << QByteArray("012{}") << Kind::InvalidAckId;
@@ -232,7 +241,8 @@ void TestSocketIo::rejectsMalformedPackets_data()
     QTest::newRow("reserved disconnect") << QByteArray(R"(2["disconnect"])") << Kind::InvalidPayload;
     QTest::newRow("reserved disconnecting") << QByteArray(R"(2["disconnecting"])") << Kind::InvalidPayload;
     QTest::newRow("reserved newListener") << QByteArray(R"(21["newListener"])") << Kind::InvalidPayload;
-    QTest::newRow("reserved removeListener") << QByteArray(R"(2/auth,["removeListener"])") << Kind::InvalidPayload;
+    QTest::newRow("reserved removeListener")
+        << QByteArray(R"(2/auth,["removeListener"])") << Kind::InvalidPayload;
     QTest::newRow("ack without payload") << QByteArray("31") << Kind::InvalidPayload;
     QTest::newRow("ack object") << QByteArray("31{}") << Kind::InvalidPayload;
     QTest::newRow("ack string") << QByteArray(R"(31"a")") << Kind::InvalidPayload;
@@ -268,14 +278,15 @@ void TestSocketIo::encodesPackets_data()
     QTest::newRow("connect") << makePacket(Type::Connect, root(), {}, {}) << QByteArray("0") << none;
     QTest::newRow("connect with auth") << makePacket(Type::Connect, root(), {}, R"({"token":"eyJ"})")
                                        << QByteArray(R"(0{"token":"eyJ"})") << none;
-    QTest::newRow("connect accepted") << makePacket(Type::Connect, root(), {}, R"({"sid":"n1"})")
-                                      << QByteArray(R"(0{"sid":"n1"})") << none;
-    QTest::newRow("connect namespace") << makePacket(Type::Connect, authNs(), {}, {}) << QByteArray("0/auth,") << none;
-    QTest::newRow("empty namespace means root") << makePacket(Type::Connect, QString(), {}, {}) << QByteArray("0")
-                                                << none;
+    QTest::newRow("connect accepted")
+        << makePacket(Type::Connect, root(), {}, R"({"sid":"n1"})") << QByteArray(R"(0{"sid":"n1"})") << none;
+    QTest::newRow("connect namespace")
+        << makePacket(Type::Connect, authNs(), {}, {}) << QByteArray("0/auth,") << none;
+    QTest::newRow("empty namespace means root")
+        << makePacket(Type::Connect, QString(), {}, {}) << QByteArray("0") << none;
     QTest::newRow("disconnect") << makePacket(Type::Disconnect, root(), {}, {}) << QByteArray("1") << none;
-    QTest::newRow("disconnect namespace") << makePacket(Type::Disconnect, authNs(), {}, {}) << QByteArray("1/auth,")
-                                          << none;
+    QTest::newRow("disconnect namespace")
+        << makePacket(Type::Disconnect, authNs(), {}, {}) << QByteArray("1/auth,") << none;
     QTest::newRow("event") << makePacket(Type::Event, root(), {}, R"(["message:new",{"seq":5}])")
                            << QByteArray(R"(2["message:new",{"seq":5}])") << none;
     QTest::newRow("event with ack") << makePacket(Type::Event, root(), 17, R"(["message:send",{}])")
@@ -288,20 +299,23 @@ void TestSocketIo::encodesPackets_data()
                          << QByteArray(R"(317[{"success":true}])") << none;
     QTest::newRow("ack id 0") << makePacket(Type::Ack, root(), 0, "[]") << QByteArray("30[]") << none;
     QTest::newRow("connect error object")
-        << makePacket(Type::ConnectError, root(), {}, R"({"message":"unauthorized","data":{"code":"AUTH_MISSING"}})")
+        << makePacket(
+               Type::ConnectError, root(), {}, R"({"message":"unauthorized","data":{"code":"AUTH_MISSING"}})")
         << QByteArray(R"(4{"data":{"code":"AUTH_MISSING"},"message":"unauthorized"})") << none;
-    QTest::newRow("connect error string") << makePacket(Type::ConnectError, root(), {}, R"("Invalid namespace")")
-                                          << QByteArray(R"(4"Invalid namespace")") << none;
+    QTest::newRow("connect error string")
+        << makePacket(Type::ConnectError, root(), {}, R"("Invalid namespace")")
+        << QByteArray(R"(4"Invalid namespace")") << none;
     QTest::newRow("connect error string escaped")
-        << makePacket(Type::ConnectError, authNs(), {}, R"("say \"no\"\n")") << QByteArray(R"(4/auth,"say \"no\"\n")")
-        << none;
-    QTest::newRow("null data writes nothing") << makePacket(Type::Connect, root(), {}, "null") << QByteArray("0") << none;
+        << makePacket(Type::ConnectError, authNs(), {}, R"("say \"no\"\n")")
+        << QByteArray(R"(4/auth,"say \"no\"\n")") << none;
+    QTest::newRow("null data writes nothing")
+        << makePacket(Type::Connect, root(), {}, "null") << QByteArray("0") << none;
     QTest::newRow("event with attachment becomes binary")
         << makePacket(Type::Event, root(), {}, R"(["upload",{"_placeholder":true,"num":0}])", {"\x01\x02"})
         << QByteArray(R"(51-["upload",{"_placeholder":true,"num":0}])") << QList<QByteArray> {"\x01\x02"};
     QTest::newRow("ack with attachments becomes binary")
         << makePacket(Type::Ack, QStringLiteral("/files"), 9,
-                      R"([{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])", {"a", "b"})
+               R"([{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])", {"a", "b"})
         << QByteArray(R"(62-/files,9[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])")
         << QList<QByteArray> {"a", "b"};
     QTest::newRow("binary event without attachments")
@@ -369,17 +383,17 @@ void TestSocketIo::packetsRoundTrip_data()
     QTest::newRow("connect auth payload") << makePacket(Type::Connect, authNs(), {}, R"({"token":"x"})");
     QTest::newRow("disconnect") << makePacket(Type::Disconnect, QStringLiteral("/deep/ns"), {}, {});
     QTest::newRow("event") << makePacket(Type::Event, root(), {}, R"(["channel:list",{}])");
-    QTest::newRow("event every JSON kind")
-        << makePacket(Type::Event, authNs(), 42, R"(["e",null,true,false,0,-1,1.25,"\u0000\t",[[]],{"k":{"k":[1]}}])");
+    QTest::newRow("event every JSON kind") << makePacket(
+        Type::Event, authNs(), 42, R"(["e",null,true,false,0,-1,1.25,"\u0000\t",[[]],{"k":{"k":[1]}}])");
     QTest::newRow("ack") << makePacket(Type::Ack, root(), MaxAckId, R"([{"success":false}])");
     QTest::newRow("connect error string") << makePacket(Type::ConnectError, root(), {}, R"("nope")");
-    QTest::newRow("connect error object") << makePacket(Type::ConnectError, authNs(), {}, R"({"message":"m"})");
-    QTest::newRow("binary event")
-        << makePacket(Type::BinaryEvent, root(), 1, R"(["f",{"_placeholder":true,"num":1},{"_placeholder":true,"num":0}])",
-                      {QByteArray("\0\1\2", 3), QByteArray()});
-    QTest::newRow("binary ack ten attachments")
-        << makePacket(Type::BinaryAck, root(), 8, R"([{"_placeholder":true,"num":9}])",
-                      {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+    QTest::newRow("connect error object")
+        << makePacket(Type::ConnectError, authNs(), {}, R"({"message":"m"})");
+    QTest::newRow("binary event") << makePacket(Type::BinaryEvent, root(), 1,
+        R"(["f",{"_placeholder":true,"num":1},{"_placeholder":true,"num":0}])",
+        {QByteArray("\0\1\2", 3), QByteArray()});
+    QTest::newRow("binary ack ten attachments") << makePacket(Type::BinaryAck, root(), 8,
+        R"([{"_placeholder":true,"num":9}])", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
 }
 
 void TestSocketIo::packetsRoundTrip()
@@ -418,7 +432,8 @@ void TestSocketIo::reassemblesAttachmentsOneByOne()
     QCOMPARE(packet.ackId, std::optional<qint64>(7));
     QCOMPARE(packet.attachments, (QList<QByteArray> {"first", QByteArray("\0second", 7)}));
     QCOMPARE(packet.data,
-             jsonValue(R"(["upload",{"name":"a","data":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}])"));
+        jsonValue(
+            R"(["upload",{"name":"a","data":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}])"));
 
     // The decoder is ready for the next packet.
     result = decoder.feedText(R"(2["next"])");
@@ -475,24 +490,27 @@ void TestSocketIo::checksPlaceholdersOnCompletion_data()
     QTest::addColumn<bool>("accepted");
 
     QTest::newRow("in range") << QByteArray(R"(52-["a",{"_placeholder":true,"num":1}])") << 2 << true;
-    QTest::newRow("nested in range") << QByteArray(R"(51-["a",{"x":[{"y":{"_placeholder":true,"num":0}}]}])") << 1
-                                     << true;
-    QTest::newRow("unused attachment") << QByteArray(R"(52-["a",{"_placeholder":true,"num":0}])") << 2 << true;
+    QTest::newRow("nested in range") << QByteArray(R"(51-["a",{"x":[{"y":{"_placeholder":true,"num":0}}]}])")
+                                     << 1 << true;
+    QTest::newRow("unused attachment")
+        << QByteArray(R"(52-["a",{"_placeholder":true,"num":0}])") << 2 << true;
     QTest::newRow("not a placeholder when false")
         << QByteArray(R"(51-["a",{"_placeholder":false,"num":7}])") << 1 << true;
     QTest::newRow("not a placeholder when string")
         << QByteArray(R"(51-["a",{"_placeholder":"true","num":7}])") << 1 << true;
-    QTest::newRow("num equals count") << QByteArray(R"(51-["a",{"_placeholder":true,"num":1}])") << 1 << false;
+    QTest::newRow("num equals count")
+        << QByteArray(R"(51-["a",{"_placeholder":true,"num":1}])") << 1 << false;
     QTest::newRow("num negative") << QByteArray(R"(51-["a",{"_placeholder":true,"num":-1}])") << 1 << false;
-    QTest::newRow("num fractional") << QByteArray(R"(52-["a",{"_placeholder":true,"num":0.5}])") << 2 << false;
+    QTest::newRow("num fractional") << QByteArray(R"(52-["a",{"_placeholder":true,"num":0.5}])") << 2
+                                    << false;
     QTest::newRow("num string") << QByteArray(R"(51-["a",{"_placeholder":true,"num":"0"}])") << 1 << false;
     QTest::newRow("num missing") << QByteArray(R"(51-["a",{"_placeholder":true}])") << 1 << false;
     QTest::newRow("num huge") << QByteArray(R"(51-["a",{"_placeholder":true,"num":1e300}])") << 1 << false;
     QTest::newRow("placeholder without attachments")
         << QByteArray(R"(50-["a",{"_placeholder":true,"num":0}])") << 0 << false;
     QTest::newRow("deep bad placeholder")
-        << QByteArray(R"(61-1[{"ok":[1,2,{"_placeholder":true,"num":3}]},{"_placeholder":true,"num":0}])") << 1
-        << false;
+        << QByteArray(R"(61-1[{"ok":[1,2,{"_placeholder":true,"num":3}]},{"_placeholder":true,"num":0}])")
+        << 1 << false;
 }
 
 void TestSocketIo::checksPlaceholdersOnCompletion()
