@@ -24,36 +24,71 @@ struct IncomingEvent
     QList<QByteArray> attachments;
 };
 
+// Why an ack callback ran without a reply.
+enum class AckFailure
+{
+    None, // the reply arrived
+    TimedOut, // no reply within the timeout
+    ConnectionClosed, // the connection closed, or the namespace was left, first
+    NotSent, // refused locally: not open, namespace not joined, or over maxPayload
+};
+
 struct AckReply
 {
-    bool timedOut = false;
+    bool timedOut = false; // set for every failure; failure says which
+    AckFailure failure = AckFailure::None;
     QJsonArray args;
     QList<QByteArray> attachments;
 };
 
 struct ConnectionOptions
 {
-    std::chrono::milliseconds pingInterval{25000};
-    std::chrono::milliseconds pingTimeout{20000};
-    std::chrono::milliseconds connectTimeout{10000}; // server: first CONNECT after the open packet
-    std::chrono::milliseconds ackTimeout{10000}; // default for emitWithAck
+    std::chrono::milliseconds pingInterval {25000};
+    std::chrono::milliseconds pingTimeout {20000};
+    std::chrono::milliseconds connectTimeout {10000}; // server: first CONNECT after the open packet
+    std::chrono::milliseconds ackTimeout {10000}; // default for emitWithAck
     qint64 maxPayload = 1000000;
 };
 
 // One Socket.IO v5 connection over Engine.IO v4, in either role, over a FrameChannel
 // it owns. Protocol errors close the connection with a logged reason; everything
 // valid is surfaced as signals for the layer above (server core or client session).
+//
+// closed(reason) is emitted exactly once; reasons are "ping timeout", "connect timeout",
+// "transport close: <detail>" (the link went away, or the peer sent Engine.IO close),
+// "protocol error: <detail>", or what was passed to close(). Deleting the connection
+// is safe at any time, also with deleteLater() from a slot of closed(); deleting it
+// while open drops pending ack callbacks without calling them (close() first to have
+// them fail). The server's maxPayload limit for incoming frames belongs on the
+// channel (WebSocketChannel::setMaxPayload) so that Qt refuses them unbuffered; the
+// connection checks the frame size again for channels that cannot.
+//
+// Client role: a CONNECT reply without a "sid" is reported as namespaceRefused()
+// with {"message": ...}, as socket.io-client does; the connection stays open. Events
+// for a namespace whose CONNECT reply has not arrived are delivered after
+// namespaceConnected(). A packet larger than the server's maxPayload is not sent
+// (warning, and a NotSent ack failure). Attachments: args carry
+// {"_placeholder":true,"num":k} where attachment k stands, in both directions.
 class SocketIoConnection : public QObject
 {
     Q_OBJECT
 public:
-    enum class Role { Server, Client };
+    enum class Role
+    {
+        Server,
+        Client
+    };
     Q_ENUM(Role)
-    enum class State { Opening, Open, Closed };
+    enum class State
+    {
+        Opening,
+        Open,
+        Closed
+    };
     Q_ENUM(State)
 
-    SocketIoConnection(Role role, FrameChannel *channel, ConnectionOptions options = {},
-                       QObject *parent = nullptr);
+    SocketIoConnection(
+        Role role, FrameChannel *channel, ConnectionOptions options = {}, QObject *parent = nullptr);
     ~SocketIoConnection() override;
 
     Role role() const;
@@ -73,15 +108,15 @@ public:
     // Both roles.
     bool isNamespaceConnected(const QString &nsp) const;
     void emitEvent(const QString &nsp, const QString &event, const QJsonArray &args = {},
-                   const QList<QByteArray> &attachments = {});
+        const QList<QByteArray> &attachments = {});
     using AckCallback = std::function<void(const AckReply &)>;
     // The callback runs once: with the reply, or with timedOut when none came in time
     // (or the connection closed first).
     void emitWithAck(const QString &nsp, const QString &event, const QJsonArray &args, AckCallback callback,
-                     std::chrono::milliseconds timeout = std::chrono::milliseconds::zero(),
-                     const QList<QByteArray> &attachments = {});
-    void sendAck(const QString &nsp, qint64 ackId, const QJsonArray &args,
-                 const QList<QByteArray> &attachments = {});
+        std::chrono::milliseconds timeout = std::chrono::milliseconds::zero(),
+        const QList<QByteArray> &attachments = {});
+    void sendAck(
+        const QString &nsp, qint64 ackId, const QJsonArray &args, const QList<QByteArray> &attachments = {});
     // A Socket.IO packet text already encoded (e.g. one broadcast written to many
     // connections): sent as one Engine.IO message frame, "4" prepended.
     void sendEncoded(const QByteArray &socketPacketText);
@@ -95,6 +130,7 @@ Q_SIGNALS:
     void namespaceRefused(const QString &nsp, const QJsonValue &error); // client: CONNECT_ERROR
     void namespaceDisconnected(const QString &nsp); // the peer sent DISCONNECT
     void eventReceived(const parley::transport::IncomingEvent &event);
+    void heartbeatReceived(); // server: a pong arrived; client: a ping arrived
     void closed(const QString &reason);
 
 private:

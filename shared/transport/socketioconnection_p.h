@@ -1,0 +1,96 @@
+#pragma once
+
+// Internals of SocketIoConnection shared by its two source files:
+// socketioconnection.cpp (lifecycle and sending) and socketioconnection_incoming.cpp
+// (what arrives from the peer).
+
+#include "acktable.h"
+#include "framechannel.h"
+#include "heartbeat.h"
+#include "namespacetable.h"
+#include "protocol/engineio.h"
+#include "socketioconnection.h"
+
+#include <QTimer>
+
+namespace parley::transport {
+
+// How a connection ends: politely (Engine.IO close, then the link), by closing the
+// link only (the peer already said goodbye), or not at all (the link is gone).
+enum class Teardown
+{
+    Graceful,
+    CloseChannel,
+    ChannelGone
+};
+
+// The constant frames, encoded once.
+inline const QByteArray &pingFrame()
+{
+    static const QByteArray frame = protocol::encodeEngineText(protocol::EnginePacketType::Ping);
+    return frame;
+}
+
+inline const QByteArray &pongFrame()
+{
+    static const QByteArray frame = protocol::encodeEngineText(protocol::EnginePacketType::Pong);
+    return frame;
+}
+
+inline const QByteArray &closeFrame()
+{
+    static const QByteArray frame = protocol::encodeEngineText(protocol::EnginePacketType::Close);
+    return frame;
+}
+
+inline protocol::SocketPacket makePacket(
+    protocol::SocketPacketType type, const QString &nsp, QJsonValue data = QJsonValue::Undefined)
+{
+    protocol::SocketPacket packet;
+    packet.type = type;
+    packet.nsp = nsp;
+    packet.data = std::move(data);
+    return packet;
+}
+
+struct SocketIoConnection::Private
+{
+    Private(SocketIoConnection *q, Role role, FrameChannel *channel, const ConnectionOptions &options);
+
+    void onText(const QByteArray &utf8);
+    void onBinary(const QByteArray &bytes);
+    void onOpenPacket(const QByteArray &payload);
+    void onDecoded(protocol::Result<std::optional<protocol::SocketPacket>, protocol::ProtocolError> decoded);
+    void onServerPacket(protocol::SocketPacket &packet);
+    void onClientPacket(protocol::SocketPacket &packet);
+    void onConnectReply(const protocol::SocketPacket &packet);
+    void onAck(protocol::SocketPacket &packet);
+    void onPeerLeft(const QString &nsp);
+    void onConnectTimeout();
+
+    bool canEmitOn(const QString &nsp) const { return state == State::Open && namespaces.isConnected(nsp); }
+    bool sendPacket(const protocol::SocketPacket &packet);
+    bool fitsPeerLimit(qint64 bytes) const { return role == Role::Server || bytes <= options.maxPayload; }
+    void sendConnect(const QString &nsp, const QJsonObject &auth);
+
+    // Runs every callback, even if one of them deletes the connection; false if one did.
+    bool failCallbacks(QList<AckCallback> callbacks, AckFailure why);
+    void failLater(AckCallback callback, AckFailure why);
+    void fail(const QString &detail);
+    void shutdown(const QString &reason, Teardown how);
+
+    SocketIoConnection *const q;
+    const Role role;
+    State state = State::Opening;
+    FrameChannel *const channel;
+    ConnectionOptions options;
+    QString engineId;
+    protocol::SocketPacketDecoder decoder;
+    NamespaceTable namespaces;
+    QList<std::pair<QString, QJsonObject>> queuedConnects; // client: asked for before the open packet
+    Heartbeat heartbeat;
+    AckTable acks;
+    QTimer connectTimer; // server: until a namespace is joined; client: until the open packet
+};
+
+} // namespace parley::transport
