@@ -1,0 +1,102 @@
+#pragma once
+
+#include "clock.h"
+#include "hs256verifier.h"
+#include "protocol/catalogue.h"
+#include "protocol/result.h"
+#include "tokensigner.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonValue>
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+namespace parley::auth {
+
+// What the server knows about a user that decides whether their tokens still count.
+struct UserAuthState
+{
+    int tokenVersion = 0; // bumped by a password change or log-out: older tokens die
+    bool disabled = false;
+};
+// Injected so this target does not depend on the store; nullopt = no such user.
+using UserLookup = std::function<std::optional<UserAuthState>(const QString &userId)>;
+
+// Where a connection may have put its token (docs/protocol.md §3), checked in
+// this order; the first one present is the only one used.
+struct TokenSources
+{
+    QJsonValue connectAuth; // the CONNECT packet's auth payload, e.g. {"token": "..."}
+    QByteArray authorizationHeader; // the upgrade request's "Authorization" value
+    QUrl requestUrl; // the upgrade request's URL, for ?token=
+};
+
+enum class TokenSource
+{
+    ConnectPayload,
+    AuthorizationHeader,
+    QueryParameter
+};
+
+struct AuthenticatedUser
+{
+    QString userId;
+    QDateTime expiresAt; // UTC; the server disconnects the socket then
+    TokenSource source = TokenSource::ConnectPayload;
+};
+
+struct AuthFailure
+{
+    protocol::ErrorCode code; // AuthMissing, AuthExpired or AuthInvalid
+    QString message; // human readable; safe to send to the client
+};
+
+struct IssuedToken
+{
+    QString token;
+    QDateTime expiresAt; // UTC
+};
+
+struct AuthenticatorConfig
+{
+    std::chrono::seconds tokenLifetime = std::chrono::days(30);
+    VerificationPolicy policy; // leeway, iss/aud, size cap and the clock
+};
+
+// The one place the server checks who is connecting, before any handler runs:
+// pick the token, verify it, and make sure its user still exists, is enabled and
+// has not revoked it. Also mints the tokens /auth hands out, so issuing and
+// checking cannot drift apart.
+class Authenticator
+{
+public:
+    Authenticator(SecretKey key, UserLookup users, AuthenticatorConfig config = {});
+
+    using Outcome = protocol::Result<AuthenticatedUser, AuthFailure>;
+
+    Outcome authenticate(const TokenSources &sources) const;
+    // A token handed over directly (auth:refresh).
+    Outcome authenticateToken(const QByteArray &token) const;
+
+    IssuedToken issueToken(const QString &userId, int tokenVersion) const;
+
+private:
+    using Picked = protocol::Result<std::pair<QByteArray, TokenSource>, AuthFailure>;
+    static Picked pickToken(const TokenSources &sources);
+    Outcome check(const QByteArray &token, TokenSource source) const;
+
+    Hs256Verifier m_verifier;
+    TokenSigner m_signer;
+    UserLookup m_users;
+    std::chrono::seconds m_lifetime;
+    WallClock m_clock;
+    QString m_issuer;
+    QString m_audience;
+};
+
+} // namespace parley::auth

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "protocol/result.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <functional>
+
+namespace parley::auth {
+
+// Argon2id password hashes (libsodium's crypto_pwhash_str), computed on a pool of
+// worker threads so a login's ~50 ms of deliberate work never stalls the event
+// loop that serves every other connection. At most QThread::idealThreadCount()
+// hashes run at once (each holds its memory cost); further requests queue.
+//
+// Results come back on the calling thread through `context`, which must live on
+// that thread. If the context is destroyed first, the callback is dropped: it
+// never runs against a dead object.
+class PasswordHasher
+{
+public:
+    struct Cost
+    {
+        // OWASP's Argon2id minimum: 19 MiB of memory, 2 passes.
+        unsigned long long passes = 2;
+        size_t memoryBytes = 19 * 1024 * 1024;
+    };
+    using HashResult = protocol::Result<QByteArray, QString>; // "$argon2id$v=19$...", or why not
+    using HashCallback = std::function<void(const HashResult &)>;
+    using VerifyCallback = std::function<void(bool matches)>;
+
+    PasswordHasher();
+    // A cost below the minimum is raised to it: a weaker hash is never stored.
+    explicit PasswordHasher(Cost cost);
+    // Waits for the jobs already started; their callbacks still need their contexts.
+    ~PasswordHasher();
+
+    PasswordHasher(const PasswordHasher &) = delete;
+    PasswordHasher &operator=(const PasswordHasher &) = delete;
+
+    void hash(const QByteArray &password, QObject *context, HashCallback done);
+    void verify(
+        const QByteArray &password, const QByteArray &storedHash, QObject *context, VerifyCallback done);
+
+    // The same work on the calling thread, for tests and tools. Never call these
+    // from the server's event loop.
+    HashResult hashNow(const QByteArray &password) const;
+    static bool verifyNow(const QByteArray &password, const QByteArray &storedHash);
+    // True when a stored hash was made with other parameters than ours (re-hash it
+    // at the next successful login) or is not an Argon2id hash at all.
+    bool needsRehash(const QByteArray &storedHash) const;
+
+    Cost cost() const { return m_cost; }
+    int maxConcurrentJobs() const { return m_pool.maxThreadCount(); }
+
+private:
+    Cost m_cost;
+    QThreadPool m_pool;
+};
+
+} // namespace parley::auth
