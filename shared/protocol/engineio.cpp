@@ -1,5 +1,7 @@
 #include "engineio.h"
 
+#include "jsontext.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,14 +21,6 @@ constexpr char LastTypeDigit = '0' + static_cast<char>(EnginePacketType::Noop);
 ProtocolError engineError(ProtocolErrorKind kind, QString message)
 {
     return ProtocolError {kind, std::move(message)};
-}
-
-// A JSON string literal, escaped exactly as QJsonDocument escapes it. Qt only
-// serialises arrays and objects, so the value goes through a one-element array.
-QByteArray jsonStringLiteral(const QString &text)
-{
-    const QByteArray array = QJsonDocument(QJsonArray {text}).toJson(QJsonDocument::Compact);
-    return array.sliced(1, array.size() - 2);
 }
 
 // A JSON number that is a whole number in 1..max, or nullopt.
@@ -88,7 +82,7 @@ QByteArray encodeEngineOpen(const EngineOpenInfo &info)
     QByteArray frame;
     frame.reserve(128 + info.sid.size());
     frame.append('0');
-    frame.append("{\"sid\":").append(jsonStringLiteral(info.sid));
+    frame.append("{\"sid\":").append(jsontext::write(info.sid));
     frame.append(",\"upgrades\":[]");
     frame.append(",\"pingInterval\":").append(QByteArray::number(info.pingInterval));
     frame.append(",\"pingTimeout\":").append(QByteArray::number(info.pingTimeout));

@@ -1,10 +1,10 @@
 #include "socketio.h"
 
+#include "jsontext.h"
+
 #include <QByteArrayView>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -158,45 +158,13 @@ std::optional<ProtocolError> TextPacketReader::readAckId(std::optional<qint64> &
     return std::nullopt;
 }
 
-// Parses any JSON value. QJsonDocument (Qt 6.4) only takes an array or an object at
-// the top, so a scalar such as the string of a CONNECT_ERROR is parsed as the one
-// element of an array wrapped around it. The wrapper cannot be escaped: a payload
-// that closes it early leaves garbage at the end, which Qt rejects.
-Result<QJsonValue, ProtocolError> parseJsonValue(QByteArrayView json)
-{
-    const auto firstSignificant = std::find_if(
-        json.begin(), json.end(), [](char c) { return c != ' ' && c != '\t' && c != '\n' && c != '\r'; });
-    const bool isContainer =
-        firstSignificant != json.end() && (*firstSignificant == '[' || *firstSignificant == '{');
-
-    QJsonParseError parseError;
-    QJsonDocument document;
-    if (isContainer) {
-        // No copy: the frame's bytes are parsed where they are.
-        document = QJsonDocument::fromJson(QByteArray::fromRawData(json.data(), json.size()), &parseError);
-    } else {
-        QByteArray wrapped;
-        wrapped.reserve(json.size() + 2);
-        wrapped.append('[').append(json).append(']');
-        document = QJsonDocument::fromJson(wrapped, &parseError);
-    }
-    if (parseError.error != QJsonParseError::NoError)
-        return protocolError(ProtocolErrorKind::InvalidJson, parseError.errorString());
-    if (isContainer)
-        return document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
-    const QJsonArray wrapper = document.array();
-    if (wrapper.size() != 1)
-        return protocolError(ProtocolErrorKind::InvalidJson, QStringLiteral("not a single JSON value"));
-    return wrapper.first();
-}
-
 std::optional<ProtocolError> TextPacketReader::readData(QJsonValue &data)
 {
     if (m_pos >= m_text.size()) {
         data = QJsonValue(QJsonValue::Undefined);
         return std::nullopt;
     }
-    auto parsed = parseJsonValue(m_text.sliced(m_pos));
+    auto parsed = jsontext::parse(m_text.sliced(m_pos));
     if (!parsed)
         return parsed.error();
     data = std::move(parsed).value();
@@ -314,17 +282,10 @@ bool placeholdersInRange(const QJsonValue &value, qsizetype attachmentCount)
         [attachmentCount](const QJsonValue &item) { return placeholdersInRange(item, attachmentCount); });
 }
 
-// Compact JSON of any value. Like socket.io-parser, null and undefined write nothing.
-QByteArray serializeJson(const QJsonValue &data)
+// Like socket.io-parser, null and undefined data write no JSON at all.
+QByteArray packetJson(const QJsonValue &data)
 {
-    if (data.isArray())
-        return QJsonDocument(data.toArray()).toJson(QJsonDocument::Compact);
-    if (data.isObject())
-        return QJsonDocument(data.toObject()).toJson(QJsonDocument::Compact);
-    if (data.isUndefined() || data.isNull())
-        return {};
-    const QByteArray wrapped = QJsonDocument(QJsonArray {data}).toJson(QJsonDocument::Compact);
-    return wrapped.sliced(1, wrapped.size() - 2);
+    return data.isNull() ? QByteArray() : jsontext::write(data);
 }
 
 SocketPacketType wireType(const SocketPacket &packet)
@@ -347,7 +308,7 @@ EncodedSocketPacket encodeSocketPacket(const SocketPacket &packet)
 {
     const SocketPacketType type = wireType(packet);
     const bool binary = isBinaryType(type);
-    const QByteArray json = serializeJson(packet.data);
+    const QByteArray json = packetJson(packet.data);
     const bool namedNamespace = !packet.nsp.isEmpty() && packet.nsp != QLatin1String("/");
     const QByteArray nsp = namedNamespace ? packet.nsp.toUtf8() : QByteArray();
 
