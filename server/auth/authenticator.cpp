@@ -18,6 +18,8 @@ QLatin1String sourceName(TokenSource source)
         return QLatin1String("Authorization header");
     case TokenSource::QueryParameter:
         return QLatin1String("token query parameter");
+    case TokenSource::EventPayload:
+        return QLatin1String("event payload");
     }
     return QLatin1String("?");
 }
@@ -91,7 +93,7 @@ Authenticator::Outcome Authenticator::authenticateToken(const QByteArray &token)
     if (token.isEmpty()) {
         return AuthFailure {protocol::ErrorCode::AuthMissing, QStringLiteral("no token was sent")};
     }
-    return check(token, TokenSource::ConnectPayload);
+    return check(token, TokenSource::EventPayload);
 }
 
 Authenticator::Outcome Authenticator::check(const QByteArray &token, TokenSource source) const

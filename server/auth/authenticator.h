@@ -40,7 +40,8 @@ enum class TokenSource
 {
     ConnectPayload,
     AuthorizationHeader,
-    QueryParameter
+    QueryParameter,
+    EventPayload, // handed over in an event (auth:refresh): authenticateToken()
 };
 
 struct AuthenticatedUser

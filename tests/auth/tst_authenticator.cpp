@@ -241,7 +241,9 @@ void TestAuthenticator::refreshTokenChecksLikeConnect()
     QCOMPARE(authenticator.authenticateToken({}).error().code, ErrorCode::AuthMissing);
     QCOMPARE(
         authenticator.authenticateToken(tokenforge::validToken("9")).error().code, ErrorCode::AuthInvalid);
-    QVERIFY(authenticator.authenticateToken(tokenforge::validToken("42")).ok());
+    const Authenticator::Outcome refreshed = authenticator.authenticateToken(tokenforge::validToken("42"));
+    QVERIFY(refreshed.ok());
+    QCOMPARE(refreshed->source, TokenSource::EventPayload);
 }
 
 QTEST_GUILESS_MAIN(TestAuthenticator)
