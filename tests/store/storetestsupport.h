@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QMetaEnum>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,6 +21,14 @@ QByteArray failureText(const StoreResult<T> &result)
         return {};
     const char *kind = QMetaEnum::fromType<StoreError::Kind>().valueToKey(int(result.error().kind));
     return QByteArray(kind) + ": " + result.error().message.toUtf8();
+}
+
+// Call from init(). The store logs a warning only for an unexpected SQL failure,
+// so any warning a test does not announce with QTest::ignoreMessage is a bug;
+// Qt's own warnings count too (e.g. removeDatabase() on a connection in use).
+inline void failOnUnexpectedWarnings()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral(".")));
 }
 
 // Call from initTestCase_data().

@@ -25,6 +25,7 @@ private slots:
     void init()
     {
         QFETCH_GLOBAL(bool, onFile);
+        test::failOnUnexpectedWarnings();
         QVERIFY(m_fixture.open(onFile));
         m_alice = m_fixture.createUser(QStringLiteral("alice"));
         m_bob = m_fixture.createUser(QStringLiteral("bob"));

@@ -2,6 +2,7 @@
 #include "storetestsupport.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QTest>
 #include <QThread>
@@ -22,6 +23,7 @@ private slots:
     void init()
     {
         QFETCH_GLOBAL(bool, onFile);
+        test::failOnUnexpectedWarnings();
         QVERIFY(m_fixture.open(onFile));
     }
     void cleanup() { m_fixture.reset(); }
@@ -61,6 +63,9 @@ private slots:
 
     void foreignKeysAreEnforced()
     {
+        // An SQL failure nobody expected is logged, and still returned.
+        QTest::ignoreMessage(
+            QtWarningMsg, QRegularExpression(QStringLiteral("FOREIGN KEY constraint failed")));
         const auto inserted = m_fixture.store().database().run(
             QStringLiteral("INSERT INTO memberships (channel_id, user_id, joined_at) VALUES (404, 404, 0)"));
         PARLEY_VERIFY_ERROR(inserted, StoreError::Kind::Internal);
@@ -130,18 +135,23 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QByteArray>("fileContent"); // written to `path` first when not empty
         QTest::addColumn<StoreError::Kind>("expectedKind");
-        QTest::newRow("empty path") << QString() << QByteArray() << StoreError::Kind::InvalidArgument;
-        QTest::newRow("missing directory")
-            << QStringLiteral("no/such/dir/parley.db") << QByteArray() << StoreError::Kind::Internal;
+        QTest::addColumn<QString>("expectedWarning"); // a regular expression; empty: none
+        QTest::newRow("empty path") << QString() << QByteArray() << StoreError::Kind::InvalidArgument
+                                    << QString();
+        QTest::newRow("missing directory") << QStringLiteral("no/such/dir/parley.db") << QByteArray()
+                                           << StoreError::Kind::Internal << QStringLiteral("cannot open");
         QTest::newRow("not a database")
             << QStringLiteral("garbage.db") << QByteArray("this is not an SQLite file\n").repeated(200)
-            << StoreError::Kind::Internal;
+            << StoreError::Kind::Internal << QStringLiteral("not a database");
     }
     void openFailuresAreReturned()
     {
         QFETCH(QString, path);
         QFETCH(QByteArray, fileContent);
         QFETCH(StoreError::Kind, expectedKind);
+        QFETCH(QString, expectedWarning);
+        if (!expectedWarning.isEmpty())
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(expectedWarning));
         QTemporaryDir dir;
         const QString fullPath = path.isEmpty() ? path : dir.filePath(path);
         if (!fileContent.isEmpty()) {
@@ -204,18 +214,25 @@ private slots:
     void failingMigrationRollsBack_data()
     {
         QTest::addColumn<Migration>("broken");
-        QTest::newRow("bad statement") << Migration {2,
-            {QStringLiteral("CREATE TABLE half_done (x INTEGER)"), QStringLiteral("THIS IS NOT SQL"),
-                QStringLiteral("PRAGMA user_version = 2")}};
+        QTest::addColumn<bool>("sqlFails"); // and is logged
+        QTest::newRow("bad statement")
+            << Migration {2,
+                   {QStringLiteral("CREATE TABLE half_done (x INTEGER)"), QStringLiteral("THIS IS NOT SQL"),
+                       QStringLiteral("PRAGMA user_version = 2")}}
+            << true;
         QTest::newRow("forgets user_version")
-            << Migration {2, {QStringLiteral("CREATE TABLE half_done (x INTEGER)")}};
+            << Migration {2, {QStringLiteral("CREATE TABLE half_done (x INTEGER)")}} << false;
         QTest::newRow("skips a number") << Migration {3,
-            {QStringLiteral("CREATE TABLE half_done (x INTEGER)"),
-                QStringLiteral("PRAGMA user_version = 3")}};
+                                               {QStringLiteral("CREATE TABLE half_done (x INTEGER)"),
+                                                   QStringLiteral("PRAGMA user_version = 3")}}
+                                        << false;
     }
     void failingMigrationRollsBack()
     {
         QFETCH(Migration, broken);
+        QFETCH(bool, sqlFails);
+        if (sqlFails)
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("THIS IS NOT SQL")));
         Database database;
         PARLEY_VERIFY_OK(database.open(
             m_fixture.onFile() ? m_fixture.path() + QStringLiteral(".raw") : QStringLiteral(":memory:")));

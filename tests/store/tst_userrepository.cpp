@@ -14,6 +14,7 @@ private slots:
     void init()
     {
         QFETCH_GLOBAL(bool, onFile);
+        test::failOnUnexpectedWarnings();
         QVERIFY(m_fixture.open(onFile));
     }
     void cleanup() { m_fixture.reset(); }
