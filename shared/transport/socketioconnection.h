@@ -97,12 +97,16 @@ public:
     const ConnectionOptions &options() const; // client: the server's values once open
     FrameChannel *channel() const;
 
-    // Server role: send the open packet, start the heartbeat and the CONNECT timer.
+    // Server role: send the open packet, start the heartbeat and the CONNECT timer
+    // (closes with "connect timeout" unless a namespace is joined by then, or a
+    // CONNECT still waits for acceptNamespace/refuseNamespace).
     void open();
     void acceptNamespace(const QString &nsp, const QString &sid); // 40{"sid":...}
     void refuseNamespace(const QString &nsp, const QJsonValue &error); // 44{...}
 
-    // Client role: CONNECT to nsp with the auth payload once the link is open.
+    // Client role: CONNECT to nsp with the auth payload once the link is open (sent
+    // when the open packet arrives if called before). The open packet is due within
+    // connectTimeout of the link opening.
     void connectNamespace(const QString &nsp, const QJsonObject &auth = {});
 
     // Both roles.
@@ -118,9 +122,12 @@ public:
     void sendAck(
         const QString &nsp, qint64 ackId, const QJsonArray &args, const QList<QByteArray> &attachments = {});
     // A Socket.IO packet text already encoded (e.g. one broadcast written to many
-    // connections): sent as one Engine.IO message frame, "4" prepended.
+    // connections): sent as one Engine.IO message frame, "4" prepended. Unchecked:
+    // the caller makes sure its namespace is joined.
     void sendEncoded(const QByteArray &socketPacketText);
-    void disconnectNamespace(const QString &nsp); // 41
+    // 41; fails that namespace's pending acks. Events to a namespace not joined are
+    // dropped with a warning (acks fail with NotSent).
+    void disconnectNamespace(const QString &nsp);
     void close(const QString &reason);
 
 Q_SIGNALS:

@@ -133,8 +133,8 @@ struct RawClient
     QSignalSpy disconnected {&socket, &QWebSocket::disconnected};
 };
 
-// A hand-made server for client-role tests: sends `greeting` on accept, then lets
-// the test answer each text frame.
+// A hand-made server for client-role tests: sends `greeting` (if any) on accept,
+// then lets the test answer each text frame.
 class RawServer
 {
 public:
@@ -162,7 +162,8 @@ private:
                     if (m_reply)
                         m_reply(raw, frame);
                 });
-            raw->sendTextMessage(m_greeting);
+            if (!m_greeting.isEmpty())
+                raw->sendTextMessage(m_greeting);
         }
     }
 

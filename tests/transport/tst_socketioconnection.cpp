@@ -62,6 +62,7 @@ private Q_SLOTS:
     void heartbeatKeepsAnIdleConnectionAlive();
     void serverClosesAClientThatStopsAnsweringPings();
     void clientDeclaresASilentServerDead();
+    void clientGivesUpWithoutAnOpenPacket();
     void clientThatSendsPingIsClosed();
     void eventsBeforeTheConnectReplyAreBuffered();
     void connectReplyWithoutSidIsARefusal();
@@ -386,6 +387,20 @@ void TestSocketIoConnection::clientDeclaresASilentServerDead()
     QCOMPARE(client.spies.closeReason(), QStringLiteral("ping timeout"));
     // pingInterval + pingTimeout = 200 ms, less the 5 % a coarse timer may take off.
     QVERIFY2(silentForMs >= 190, qPrintable(QString::number(silentForMs)));
+}
+
+void TestSocketIoConnection::clientGivesUpWithoutAnOpenPacket()
+{
+    RawServer server(QString(), {}); // upgrades, then says nothing
+    QVERIFY(server.listen());
+    ConnectionOptions options;
+    options.connectTimeout = 100ms;
+    ClientSide client(server.url(), options);
+    client.connection->connectNamespace(QStringLiteral("/"));
+    QTRY_COMPARE(client.spies.closed.size(), 1);
+    QCOMPARE(client.spies.closeReason(), QStringLiteral("connect timeout"));
+    QVERIFY(client.spies.opened.isEmpty());
+    QVERIFY(server.received.isEmpty()); // the queued CONNECT never went out
 }
 
 void TestSocketIoConnection::clientThatSendsPingIsClosed()
