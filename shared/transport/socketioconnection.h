@@ -45,7 +45,8 @@ struct ConnectionOptions
 {
     std::chrono::milliseconds pingInterval {25000};
     std::chrono::milliseconds pingTimeout {20000};
-    std::chrono::milliseconds connectTimeout {10000}; // server: first CONNECT after the open packet
+    // server: a namespace joined after the open packet; client: the open packet
+    std::chrono::milliseconds connectTimeout {10000};
     std::chrono::milliseconds ackTimeout {10000}; // default for emitWithAck
     qint64 maxPayload = 1000000;
 };
