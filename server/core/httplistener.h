@@ -1,0 +1,111 @@
+#pragma once
+
+#include "protocol/result.h"
+
+#include <QAbstractSocket>
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+class QJsonObject;
+class QTcpServer;
+class QTcpSocket;
+class QWebSocket;
+class QWebSocketServer;
+
+namespace parley::transport {
+class FrameChannel;
+}
+
+namespace parley::server {
+
+struct HttpListenerOptions
+{
+    // The one path that upgrades (docs/protocol.md section 1); the fixture uses /engine.io/.
+    QString webSocketPath = QStringLiteral("/socket.io/");
+    qint64 maxHeadBytes = 8 * 1024;
+    std::chrono::milliseconds headTimeout {10000};
+    // How long a refused client gets to read the answer before the socket is aborted.
+    std::chrono::milliseconds lingerTimeout {5000};
+    // Qt's default backlog (50) drops connection bursts on a busy server.
+    int listenBacklog = 1024;
+    // Applied to every upgraded QWebSocket: Qt would otherwise buffer ~2 GiB messages.
+    qint64 maxIncomingMessageBytes = 1000000;
+    QStringList allowedOrigins; // empty: any Origin (native clients send none)
+    QString version; // reported by /healthz; empty: QCoreApplication::applicationVersion()
+};
+
+// What /healthz reports; the listener asks its provider and knows nothing of rooms.
+struct HealthSnapshot
+{
+    qint64 connections = 0;
+    qint64 rooms = 0;
+};
+
+struct ListenError
+{
+    QAbstractSocket::SocketError code = QAbstractSocket::UnknownSocketError;
+    QString message;
+};
+
+// The server's one TCP port. Every request head is examined before anything else
+// happens: a valid Engine.IO v4 WebSocket upgrade is completed by a (never listening)
+// QWebSocketServer and announced as a FrameChannel; GET /healthz is answered here;
+// anything else gets an HTTP 4xx with a JSON reason and Connection: close, never a
+// silent hang-up (QWebSocketServer alone would just drop plain HTTP).
+class HttpListener : public QObject
+{
+    Q_OBJECT
+public:
+    using HealthProvider = std::function<HealthSnapshot()>;
+
+    explicit HttpListener(HttpListenerOptions options = {}, QObject *parent = nullptr);
+    ~HttpListener() override;
+
+    // Returns the bound port (useful with port 0) or why listening failed.
+    protocol::Result<quint16, ListenError> listen(const QHostAddress &address, quint16 port = 0);
+    void close();
+    bool isListening() const;
+    quint16 port() const;
+
+    void setHealthProvider(HealthProvider provider);
+    const HttpListenerOptions &options() const { return m_options; }
+
+    // Accepted TCP sockets not yet destroyed: those being examined, refused ones
+    // being answered, and upgraded ones until their WebSocket is gone. Tests use it to
+    // prove that no socket outlives its connection.
+    qsizetype liveSocketCount() const { return m_liveSockets.size(); }
+
+Q_SIGNALS:
+    // A WebSocket upgrade completed. The receiver owns the channel; with no receiver
+    // connected the channel is closed and deleted.
+    void channelAccepted(parley::transport::FrameChannel *channel);
+
+private:
+    class SocketWatch;
+
+    void acceptPendingSockets();
+    void track(QTcpSocket *socket);
+    void examineHead(QTcpSocket *socket);
+    void onTimerExpired(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, int code, const QString &message);
+    void answerHealth(QTcpSocket *socket);
+    void respondAndClose(QTcpSocket *socket, int status, const QJsonObject &body);
+    void upgrade(QTcpSocket *socket);
+    void announceUpgradedSockets();
+    void adoptTcpSocket(QWebSocket *webSocket);
+
+    HttpListenerOptions m_options;
+    HealthProvider m_healthProvider;
+    std::unique_ptr<QTcpServer> m_tcpServer;
+    std::unique_ptr<QWebSocketServer> m_webSocketServer;
+    QHash<QTcpSocket *, SocketWatch *> m_liveSockets; // an entry leaves when its socket dies
+};
+
+} // namespace parley::server

@@ -1,0 +1,430 @@
+#include "core/httplistener.h"
+#include "transport/framechannel.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+
+#include <memory>
+#include <vector>
+
+using parley::server::HealthSnapshot;
+using parley::server::HttpListener;
+using parley::server::HttpListenerOptions;
+using parley::transport::FrameChannel;
+
+namespace {
+
+// An HTTP response split into what the tests look at.
+struct RawResponse
+{
+    int status = 0;
+    QByteArray statusLine;
+    QByteArray headers; // lower-cased, for contains() checks
+    QJsonObject json;
+    bool closedByServer = false;
+};
+
+// Sends bytes on a fresh TCP connection and collects everything until the server
+// closes it (or timeoutMs passes).
+RawResponse exchange(quint16 port, const QByteArray &request, int timeoutMs = 5000)
+{
+    QTcpSocket socket;
+    QByteArray received;
+    QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [&] { received += socket.readAll(); });
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return {};
+    socket.write(request);
+    RawResponse response;
+    response.closedByServer =
+        QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+    received += socket.readAll();
+
+    const qsizetype headEnd = received.indexOf("\r\n\r\n");
+    const QByteArray head = received.left(headEnd);
+    response.statusLine = head.left(head.indexOf("\r\n"));
+    const QList<QByteArray> statusParts = response.statusLine.split(' ');
+    if (statusParts.size() >= 2)
+        response.status = statusParts[1].toInt();
+    response.headers = head.toLower();
+    if (headEnd >= 0)
+        response.json = QJsonDocument::fromJson(received.mid(headEnd + 4)).object();
+    return response;
+}
+
+QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeaders = {})
+{
+    return "GET " + target +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+        extraHeaders + "\r\n";
+}
+
+QUrl webSocketUrl(quint16 port, const QString &path = QStringLiteral("/socket.io/"))
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1%2?EIO=4&transport=websocket").arg(port).arg(path));
+}
+
+// Takes every announced channel the way the server core will: owns it and deletes it
+// once it reports disconnected. Counts the live ones so leaks show.
+class ChannelSink : public QObject
+{
+public:
+    explicit ChannelSink(HttpListener *listener)
+    {
+        connect(listener, &HttpListener::channelAccepted, this, [this](FrameChannel *channel) {
+            ++accepted;
+            ++alive;
+            last = channel;
+            channels.append(channel);
+            connect(channel, &QObject::destroyed, this, [this] { --alive; });
+            connect(channel, &FrameChannel::disconnected, channel, &QObject::deleteLater);
+        });
+    }
+
+    int accepted = 0;
+    int alive = 0;
+    QPointer<FrameChannel> last;
+    QList<QPointer<FrameChannel>> channels;
+};
+
+} // namespace
+
+class TestHttpListener : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void listenReportsPortAndFailure();
+    void plainHttpGets400WithJson();
+    void rejectedRequests_data();
+    void rejectedRequests();
+    void bodyAfterRefusedRequestDoesNotResetAnswer();
+    void healthzReportsProviderNumbers();
+    void upgradeProducesChannel();
+    void upgradeWithoutReceiverIsClosed();
+    void oversizeFrameClosesUpgradedConnection();
+    void oversizeHeadGets431();
+    void slowHeadTimesOut();
+    void idleConnectionTimesOut();
+    void thousandCyclesLeaveNoSocket();
+};
+
+void TestHttpListener::initTestCase()
+{
+    qRegisterMetaType<FrameChannel *>();
+}
+
+void TestHttpListener::listenReportsPortAndFailure()
+{
+    HttpListener listener;
+    const auto bound = listener.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(bound.ok());
+    QVERIFY(*bound != 0);
+    QCOMPARE(listener.port(), *bound);
+    QVERIFY(listener.isListening());
+
+    HttpListener second;
+    const auto clash = second.listen(QHostAddress::LocalHost, *bound);
+    QVERIFY(!clash.ok());
+    QCOMPARE(clash.error().code, QAbstractSocket::AddressInUseError);
+    QVERIFY(!clash.error().message.isEmpty());
+}
+
+void TestHttpListener::plainHttpGets400WithJson()
+{
+    HttpListener listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const RawResponse response = exchange(listener.port(), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QVERIFY(response.closedByServer);
+    QCOMPARE(response.statusLine, QByteArray("HTTP/1.1 400 Bad Request"));
+    QVERIFY(response.headers.contains("connection: close"));
+    QVERIFY(response.headers.contains("content-type: application/json"));
+    QVERIFY(response.json.value(QStringLiteral("code")).isDouble());
+    QVERIFY(!response.json.value(QStringLiteral("message")).toString().isEmpty());
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::rejectedRequests_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("code"); // engine.io's numbering
+
+    QTest::newRow("long-polling")
+        << QByteArray("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n\r\n") << 400 << 0;
+    QTest::newRow("upgrade with polling transport")
+        << upgradeRequest("/socket.io/?EIO=4&transport=polling") << 400 << 0;
+    QTest::newRow("no transport") << upgradeRequest("/socket.io/?EIO=4") << 400 << 0;
+    QTest::newRow("unknown transport") << upgradeRequest("/socket.io/?EIO=4&transport=abc") << 400 << 0;
+    QTest::newRow("no EIO") << upgradeRequest("/socket.io/?transport=websocket") << 400 << 5;
+    QTest::newRow("EIO=3") << upgradeRequest("/socket.io/?EIO=3&transport=websocket") << 400 << 5;
+    QTest::newRow("EIO=abc") << upgradeRequest("/socket.io/?EIO=abc&transport=websocket") << 400 << 5;
+    QTest::newRow("wrong path") << upgradeRequest("/engine.io/?EIO=4&transport=websocket") << 400 << 3;
+    QTest::newRow("path without slash") << upgradeRequest("/socket.io?EIO=4&transport=websocket") << 400 << 3;
+    QTest::newRow("sid of a polling session")
+        << upgradeRequest("/socket.io/?EIO=4&transport=websocket&sid=abc") << 400 << 1;
+    QTest::newRow("POST") << QByteArray("POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n"
+                                        "Content-Length: 0\r\n\r\n")
+                          << 400 << 2;
+    QTest::newRow("PUT") << QByteArray(
+                                "PUT /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: h\r\n\r\n")
+                         << 400 << 2;
+    QTest::newRow("no Upgrade header")
+        << QByteArray("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: h\r\n\r\n") << 400 << 3;
+    QTest::newRow("no Sec-WebSocket-Key")
+        << QByteArray(
+               "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        << 400 << 3;
+    QTest::newRow("WebSocket version 8")
+        << QByteArray(
+               "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               "Sec-WebSocket-Version: 8\r\n\r\n")
+        << 400 << 3;
+    QTest::newRow("not HTTP") << QByteArray("hello there\r\n\r\n") << 400 << 3;
+    QTest::newRow("POST /healthz") << QByteArray("POST /healthz HTTP/1.1\r\nHost: h\r\n\r\n") << 400 << 2;
+}
+
+void TestHttpListener::rejectedRequests()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(int, code);
+
+    HttpListener listener;
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const RawResponse response = exchange(listener.port(), request);
+    QVERIFY(response.closedByServer);
+    QCOMPARE(response.status, status);
+    QVERIFY(response.headers.contains("connection: close"));
+    QCOMPARE(response.json.value(QStringLiteral("code")).toInt(-1), code);
+    QVERIFY(!response.json.value(QStringLiteral("message")).toString().isEmpty());
+    QCOMPARE(sink.accepted, 0);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::bodyAfterRefusedRequestDoesNotResetAnswer()
+{
+    HttpListener listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const QByteArray body(64 * 1024, 'x');
+    const RawResponse response = exchange(listener.port(),
+        "POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n"
+        "Content-Length: " +
+            QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QCOMPARE(response.status, 400);
+    QCOMPARE(response.json.value(QStringLiteral("code")).toInt(-1), 2);
+}
+
+void TestHttpListener::healthzReportsProviderNumbers()
+{
+    HttpListenerOptions options;
+    options.version = QStringLiteral("9.8.7");
+    HttpListener listener(options);
+    listener.setHealthProvider([] { return HealthSnapshot {3, 2}; });
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const RawResponse response = exchange(listener.port(), "GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n");
+    QCOMPARE(response.statusLine, QByteArray("HTTP/1.1 200 OK"));
+    QVERIFY(response.headers.contains("content-type: application/json"));
+    const QJsonObject expected {{QStringLiteral("status"), QStringLiteral("ok")},
+        {QStringLiteral("version"), QStringLiteral("9.8.7")}, {QStringLiteral("connections"), 3},
+        {QStringLiteral("rooms"), 2}};
+    QCOMPARE(response.json, expected);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::upgradeProducesChannel()
+{
+    HttpListener listener;
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    QWebSocket client;
+    QSignalSpy clientConnected(&client, &QWebSocket::connected);
+    QSignalSpy clientReceived(&client, &QWebSocket::textMessageReceived);
+    QSignalSpy accepted(&listener, &HttpListener::channelAccepted);
+    client.open(webSocketUrl(listener.port()));
+    QTRY_COMPARE(accepted.count(), 1);
+    QTRY_COMPARE(clientConnected.count(), 1);
+
+    FrameChannel *channel = sink.last;
+    QVERIFY(channel);
+    QCOMPARE(channel->requestUrl().path(), QStringLiteral("/socket.io/"));
+    QVERIFY(channel->requestUrl().query().contains(QStringLiteral("EIO=4")));
+
+    QSignalSpy serverReceived(channel, &FrameChannel::textReceived);
+    client.sendTextMessage(QStringLiteral("4hello"));
+    QTRY_COMPARE(serverReceived.count(), 1);
+    QCOMPARE(serverReceived.at(0).at(0).toByteArray(), QByteArray("4hello"));
+    channel->sendText("4back");
+    QTRY_COMPARE(clientReceived.count(), 1);
+    QCOMPARE(clientReceived.at(0).at(0).toString(), QStringLiteral("4back"));
+
+    client.close();
+    QTRY_COMPARE(sink.alive, 0);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::upgradeWithoutReceiverIsClosed()
+{
+    HttpListener listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    QWebSocket client;
+    QSignalSpy clientDisconnected(&client, &QWebSocket::disconnected);
+    client.open(webSocketUrl(listener.port()));
+    QTRY_COMPARE(clientDisconnected.count(), 1);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::oversizeFrameClosesUpgradedConnection()
+{
+    HttpListenerOptions options;
+    options.maxIncomingMessageBytes = 1000;
+    HttpListener listener(options);
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    QWebSocket client;
+    QSignalSpy clientConnected(&client, &QWebSocket::connected);
+    QSignalSpy clientDisconnected(&client, &QWebSocket::disconnected);
+    client.open(webSocketUrl(listener.port()));
+    QTRY_COMPARE(clientConnected.count(), 1);
+    QTRY_VERIFY(sink.last);
+    QSignalSpy serverReceived(sink.last.data(), &FrameChannel::binaryReceived);
+
+    client.sendBinaryMessage(QByteArray(1000, 'a')); // at the limit: delivered
+    QTRY_COMPARE(serverReceived.count(), 1);
+    client.sendBinaryMessage(QByteArray(1001, 'b')); // over it: the connection closes
+    QTRY_COMPARE(clientDisconnected.count(), 1);
+    QCOMPARE(serverReceived.count(), 1);
+    QTRY_COMPARE(sink.alive, 0);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::oversizeHeadGets431()
+{
+    HttpListenerOptions options;
+    options.maxHeadBytes = 1024;
+    HttpListener listener(options);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const QByteArray head =
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nX-Filler: " + QByteArray(2000, 'f') +
+        "\r\n\r\n";
+    const RawResponse response = exchange(listener.port(), head);
+    QVERIFY(response.closedByServer);
+    QCOMPARE(response.status, 431);
+    QVERIFY(response.headers.contains("connection: close"));
+    QVERIFY(!response.json.value(QStringLiteral("message")).toString().isEmpty());
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::slowHeadTimesOut()
+{
+    HttpListenerOptions options;
+    options.headTimeout = std::chrono::milliseconds(200);
+    HttpListener listener(options);
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    // A slowloris client: a valid start, never the blank line that ends the head.
+    const RawResponse response = exchange(listener.port(),
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: h\r\n"
+        "Upgrade: websocket\r\n");
+    QVERIFY(response.closedByServer);
+    QCOMPARE(response.status, 408);
+    QVERIFY(response.headers.contains("connection: close"));
+    QCOMPARE(sink.accepted, 0);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::idleConnectionTimesOut()
+{
+    HttpListenerOptions options;
+    options.headTimeout = std::chrono::milliseconds(200);
+    HttpListener listener(options);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const RawResponse response = exchange(listener.port(), QByteArray());
+    QVERIFY(response.closedByServer);
+    QCOMPARE(response.status, 408);
+    QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::thousandCyclesLeaveNoSocket()
+{
+    HttpListener listener;
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    // Batches keep the run short; each cycle is one upgrade, one refused plain request,
+    // and one client that hangs up in the middle of its head. The upgrades end in the
+    // three ways Qt treats differently: the client closes, the server closes, the
+    // server deletes a still-open channel.
+    constexpr int Batches = 20;
+    constexpr int PerBatch = 50;
+    int peakLive = 0;
+    for (int batch = 0; batch < Batches; ++batch) {
+        std::vector<std::unique_ptr<QWebSocket>> clients;
+        std::vector<std::unique_ptr<QTcpSocket>> raws;
+        int connected = 0;
+        for (int i = 0; i < PerBatch; ++i) {
+            auto client = std::make_unique<QWebSocket>();
+            connect(client.get(), &QWebSocket::connected, this, [&connected] { ++connected; });
+            client->open(webSocketUrl(listener.port()));
+            clients.push_back(std::move(client));
+
+            auto plain = std::make_unique<QTcpSocket>();
+            plain->connectToHost(QHostAddress::LocalHost, listener.port());
+            plain->write("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            raws.push_back(std::move(plain));
+
+            auto halfway = std::make_unique<QTcpSocket>();
+            halfway->connectToHost(QHostAddress::LocalHost, listener.port());
+            halfway->write("GET /socket.io/?EIO=4");
+            raws.push_back(std::move(halfway));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(connected, PerBatch, 20000);
+        QTRY_COMPARE(sink.alive, PerBatch);
+        peakLive = std::max(peakLive, int(listener.liveSocketCount()));
+        for (int i = 0; i < PerBatch; ++i) {
+            FrameChannel *channel = sink.channels.at(batch * PerBatch + i);
+            switch (batch % 3) {
+            case 0:
+                clients.at(i)->close();
+                break;
+            case 1:
+                channel->close(QStringLiteral("server closes"));
+                break;
+            default:
+                delete channel;
+                break;
+            }
+        }
+        for (auto &raw : raws)
+            raw->abort();
+        QTRY_COMPARE_WITH_TIMEOUT(sink.alive, 0, 20000);
+    }
+
+    QCOMPARE(sink.accepted, Batches * PerBatch);
+    // The counter did see the upgraded sockets, so its return to zero means something.
+    QVERIFY(peakLive >= PerBatch);
+    QTRY_COMPARE_WITH_TIMEOUT(listener.liveSocketCount(), 0, 20000);
+}
+
+QTEST_GUILESS_MAIN(TestHttpListener)
+#include "tst_httplistener.moc"
