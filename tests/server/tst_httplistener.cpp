@@ -3,6 +3,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkRequest>
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -107,6 +108,7 @@ private Q_SLOTS:
     void rejectedRequests();
     void bodyAfterRefusedRequestDoesNotResetAnswer();
     void healthzReportsProviderNumbers();
+    void originOutsideAllowListGets403();
     void upgradeProducesChannel();
     void upgradeWithoutReceiverIsClosed();
     void oversizeFrameClosesUpgradedConnection();
@@ -244,6 +246,33 @@ void TestHttpListener::healthzReportsProviderNumbers()
         {QStringLiteral("rooms"), 2}};
     QCOMPARE(response.json, expected);
     QTRY_COMPARE(listener.liveSocketCount(), 0);
+}
+
+void TestHttpListener::originOutsideAllowListGets403()
+{
+    HttpListenerOptions options;
+    options.allowedOrigins = {QStringLiteral("https://chat.example")};
+    HttpListener listener(options);
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    const RawResponse refused = exchange(listener.port(),
+        upgradeRequest("/socket.io/?EIO=4&transport=websocket", "Origin: https://evil.example\r\n"));
+    QCOMPARE(refused.status, 403);
+    QCOMPARE(refused.json.value(QStringLiteral("code")).toInt(-1), 4);
+
+    // Native clients (socket.io-client in Node, the desktop app) send no Origin at all.
+    QWebSocket client;
+    QSignalSpy connected(&client, &QWebSocket::connected);
+    client.open(webSocketUrl(listener.port()));
+    QTRY_COMPARE(connected.count(), 1);
+    QNetworkRequest request(webSocketUrl(listener.port()));
+    request.setRawHeader("Origin", "https://chat.example");
+    QWebSocket allowed;
+    QSignalSpy allowedConnected(&allowed, &QWebSocket::connected);
+    allowed.open(request);
+    QTRY_COMPARE(allowedConnected.count(), 1);
+    QCOMPARE(sink.accepted, 2);
 }
 
 void TestHttpListener::upgradeProducesChannel()
