@@ -1,6 +1,7 @@
 #include "httplistener.h"
 
 #include "httprequest.h"
+#include "serverlogging.h"
 #include "transport/websocketchannel.h"
 
 #include <QCoreApplication>
@@ -15,8 +16,6 @@
 namespace parley::server {
 
 namespace {
-
-Q_LOGGING_CATEGORY(lcListener, "parley.server")
 
 const QByteArray HeadTerminator = QByteArrayLiteral("\r\n\r\n");
 
@@ -98,10 +97,10 @@ protocol::Result<quint16, ListenError> HttpListener::listen(const QHostAddress &
 {
     m_tcpServer->setListenBacklogSize(m_options.listenBacklog);
     if (!m_tcpServer->listen(address, port)) {
-        qCWarning(lcListener) << "cannot listen on" << address << port << m_tcpServer->errorString();
+        qCWarning(lcServer) << "cannot listen on" << address << port << m_tcpServer->errorString();
         return ListenError {m_tcpServer->serverError(), m_tcpServer->errorString()};
     }
-    qCInfo(lcListener) << "listening on" << m_tcpServer->serverAddress() << m_tcpServer->serverPort();
+    qCInfo(lcServer) << "listening on" << m_tcpServer->serverAddress() << m_tcpServer->serverPort();
     return m_tcpServer->serverPort();
 }
 
@@ -205,8 +204,8 @@ void HttpListener::onTimerExpired(QTcpSocket *socket)
 
 void HttpListener::refuse(QTcpSocket *socket, int status, int code, const QString &message)
 {
-    qCInfo(lcListener).nospace() << "refusing " << socket->peerAddress().toString() << ": " << status << ' '
-                                 << message;
+    qCInfo(lcServer).nospace() << "refusing " << socket->peerAddress().toString() << ": " << status << ' '
+                               << message;
     respondAndClose(
         socket, status, QJsonObject {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}});
 }
@@ -263,7 +262,7 @@ void HttpListener::announceUpgradedSockets()
         // payload, so an oversize frame closes the connection instead of filling memory.
         channel->setMaxPayload(m_options.maxIncomingMessageBytes);
         if (!isSignalConnected(acceptedSignal)) {
-            qCWarning(lcListener) << "nobody takes upgraded connections; closing";
+            qCWarning(lcServer) << "nobody takes upgraded connections; closing";
             channel->close(QStringLiteral("server not ready"));
             channel->deleteLater();
             continue;
@@ -288,8 +287,8 @@ void HttpListener::adoptTcpSocket(QWebSocket *webSocket)
             return;
         }
     }
-    qCWarning(lcListener) << "no TCP socket found for the WebSocket from" << webSocket->peerAddress()
-                          << webSocket->peerPort();
+    qCWarning(lcServer) << "no TCP socket found for the WebSocket from" << webSocket->peerAddress()
+                        << webSocket->peerPort();
 }
 
 } // namespace parley::server

@@ -1,0 +1,58 @@
+#include "broadcaster.h"
+
+#include "protocol/catalogue.h"
+#include "protocol/socketio.h"
+#include "serversession.h"
+#include "sessiondirectory.h"
+
+#include <QJsonArray>
+
+namespace parley::server {
+
+Broadcaster::Broadcaster(const RoomRegistry &rooms, SessionDirectory &sessions)
+    : m_rooms(rooms)
+    , m_sessions(sessions)
+{ }
+
+QByteArray Broadcaster::encodeEvent(const QString &event, const QJsonValue &payload)
+{
+    protocol::SocketPacket packet;
+    packet.type = protocol::SocketPacketType::Event;
+    packet.nsp = protocol::ns::Main;
+    packet.data = QJsonArray {event, payload};
+    return protocol::encodeSocketPacket(packet).text;
+}
+
+qsizetype Broadcaster::toRoom(
+    const QString &room, const QString &event, const QJsonValue &payload, ConnectionId except) const
+{
+    const QSet<ConnectionId> *members = m_rooms.find(room);
+    if (!members || members->isEmpty())
+        return 0;
+    const QByteArray frame = encodeEvent(event, payload);
+    // A write may cut off a slow consumer, which leaves its rooms: iterate a copy.
+    const QSet<ConnectionId> recipients = *members;
+    qsizetype written = 0;
+    for (const ConnectionId id : recipients) {
+        if (id == except)
+            continue;
+        if (ServerSession *session = m_sessions.find(id)) {
+            session->sendEncodedEvent(frame);
+            ++written;
+        }
+    }
+    return written;
+}
+
+qsizetype Broadcaster::toUser(const QString &userId, const QString &event, const QJsonValue &payload) const
+{
+    return toRoom(RoomRegistry::userRoom(userId), event, payload);
+}
+
+qsizetype Broadcaster::toChannel(
+    const QString &channelId, const QString &event, const QJsonValue &payload) const
+{
+    return toRoom(RoomRegistry::channelRoom(channelId), event, payload);
+}
+
+} // namespace parley::server

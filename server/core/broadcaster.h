@@ -1,0 +1,34 @@
+#pragma once
+
+#include "roomregistry.h"
+
+#include <QJsonValue>
+#include <QString>
+
+namespace parley::server {
+
+class SessionDirectory;
+
+// Sends server events on `/` to rooms. A broadcast is encoded once and the same
+// frame is written to every member, whatever the room's size; each write is
+// followed by the member's slow-consumer check.
+class Broadcaster
+{
+public:
+    Broadcaster(const RoomRegistry &rooms, SessionDirectory &sessions);
+
+    // Returns how many connections it was written to.
+    qsizetype toRoom(const QString &room, const QString &event, const QJsonValue &payload,
+        ConnectionId except = NoConnection) const;
+    qsizetype toUser(const QString &userId, const QString &event, const QJsonValue &payload) const;
+    qsizetype toChannel(const QString &channelId, const QString &event, const QJsonValue &payload) const;
+
+    static constexpr ConnectionId NoConnection = 0; // connection ids start at 1
+    static QByteArray encodeEvent(const QString &event, const QJsonValue &payload);
+
+private:
+    const RoomRegistry &m_rooms;
+    SessionDirectory &m_sessions;
+};
+
+} // namespace parley::server

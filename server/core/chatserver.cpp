@@ -1,0 +1,278 @@
+#include "chatserver.h"
+
+#include "auth/authenticator.h"
+#include "auth/passwordhasher.h"
+#include "auth/ratelimiter.h"
+#include "auth/secretkey.h"
+#include "authhandler.h"
+#include "broadcaster.h"
+#include "channelhandler.h"
+#include "eventroutes.h"
+#include "httplistener.h"
+#include "messagehandler.h"
+#include "servercontext.h"
+#include "serverlogging.h"
+#include "serversession.h"
+#include "sessiondirectory.h"
+#include "store/chatstore.h"
+#include "transport/framechannel.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLockFile>
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <optional>
+
+namespace parley::server {
+
+struct ChatServer::Private
+{
+    std::unique_ptr<QLockFile> lock;
+    store::ChatStore store;
+    SessionDirectory sessions;
+    std::unique_ptr<Broadcaster> broadcaster;
+    std::unique_ptr<auth::Authenticator> authenticator;
+    auth::PasswordHasher passwords;
+    std::unique_ptr<auth::RateLimiter> eventLimiter;
+    std::unique_ptr<auth::RateLimiter> authLimiter;
+    std::unique_ptr<ServerContext> context;
+    EventRoutes routes;
+    std::unique_ptr<AuthHandler> authHandler;
+    std::unique_ptr<ChannelHandler> channelHandler;
+    std::unique_ptr<MessageHandler> messageHandler;
+    std::unique_ptr<HttpListener> listener;
+    ConnectionId nextConnectionId = 1;
+    bool running = false;
+    bool stopping = false;
+    QTimer graceTimer;
+};
+
+ChatServer::ChatServer(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , d(std::make_unique<Private>())
+{
+    d->graceTimer.setSingleShot(true);
+    connect(&d->graceTimer, &QTimer::timeout, this, &ChatServer::finishShutdown);
+}
+
+ChatServer::~ChatServer()
+{
+    if (d->listener)
+        d->listener->close();
+    // Sessions refer to the context: delete them before it goes.
+    const auto sessions = d->sessions.all();
+    for (ServerSession *session : sessions)
+        delete session;
+    if (d->messageHandler)
+        d->messageHandler->flush();
+}
+
+namespace {
+
+protocol::Result<auth::SecretKey, QString> loadKey(const ServerConfig &config)
+{
+    if (!config.jwtSecretFile.isEmpty())
+        return auth::SecretKey::fromFile(config.jwtSecretFile);
+    if (!config.dataDir.isEmpty())
+        return auth::SecretKey::loadOrGenerate(config.dataDir);
+    // No data dir (tests on :memory:): a key for this run only.
+    QByteArray bytes(auth::SecretKey::MinimumSize, Qt::Uninitialized);
+    for (char &byte : bytes)
+        byte = static_cast<char>(QRandomGenerator::system()->bounded(256));
+    return auth::SecretKey::fromBytes(bytes);
+}
+
+auth::RateLimiter::Rate eventRate(const ServerLimits &limits)
+{
+    return {std::max(1, limits.eventRate), std::chrono::seconds(1), std::max(1, limits.eventBurst)};
+}
+
+auth::RateLimiter::Rate authRate(const ServerLimits &limits)
+{
+    const int perMinute = std::max(1, limits.authPerMinute);
+    return {perMinute, std::chrono::minutes(1), perMinute};
+}
+
+} // namespace
+
+protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
+{
+    if (d->running)
+        return StartError {QStringLiteral("The server is already running")};
+
+    if (!m_config.dataDir.isEmpty()) {
+        if (!QDir().mkpath(m_config.dataDir))
+            return StartError {QStringLiteral("Cannot create the data directory %1").arg(m_config.dataDir)};
+        d->lock = std::make_unique<QLockFile>(
+            QDir(m_config.dataDir).filePath(QStringLiteral("parley-server.lock")));
+        d->lock->setStaleLockTime(0); // only a dead process's lock is stale
+        if (!d->lock->tryLock(0)) {
+            qint64 pid = 0;
+            QString host, app;
+            d->lock->getLockInfo(&pid, &host, &app);
+            d->lock.reset();
+            return StartError {
+                QStringLiteral("Another Parley server (process %1) is using the data directory %2; "
+                               "stop it first or choose another --data-dir")
+                    .arg(pid)
+                    .arg(QDir::toNativeSeparators(m_config.dataDir))};
+        }
+    }
+
+    auto key = loadKey(m_config);
+    if (!key)
+        return StartError {key.error()};
+
+    const QString databasePath = m_config.dataDir.isEmpty() && m_config.databasePath.isEmpty()
+        ? QStringLiteral(":memory:")
+        : m_config.resolvedDatabasePath();
+    if (auto opened = d->store.open(databasePath); !opened)
+        return StartError {
+            QStringLiteral("Cannot open the database %1: %2").arg(databasePath, opened.error().message)};
+
+    store::ChatStore *store = &d->store;
+    auth::AuthenticatorConfig authConfig;
+    authConfig.tokenLifetime = m_config.tokenLifetime;
+    d->authenticator = std::make_unique<auth::Authenticator>(
+        std::move(*key),
+        [store](const QString &userId) -> std::optional<auth::UserAuthState> {
+            const auto account = store->users().userById(userId);
+            if (!account)
+                return std::nullopt;
+            return auth::UserAuthState {account->tokenVersion, account->disabled};
+        },
+        authConfig);
+    d->broadcaster = std::make_unique<Broadcaster>(m_rooms, d->sessions);
+    d->eventLimiter = std::make_unique<auth::RateLimiter>(eventRate(m_config.limits));
+    d->authLimiter = std::make_unique<auth::RateLimiter>(authRate(m_config.limits));
+    d->context = std::make_unique<ServerContext>(ServerContext {m_config, d->store, m_rooms, d->sessions,
+        *d->broadcaster, *d->authenticator, d->passwords, *d->eventLimiter, *d->authLimiter});
+
+    d->authHandler = std::make_unique<AuthHandler>(*d->context);
+    d->channelHandler = std::make_unique<ChannelHandler>(*d->context);
+    d->messageHandler = std::make_unique<MessageHandler>(*d->context);
+    d->authHandler->registerRoutes(d->routes);
+    d->channelHandler->registerRoutes(d->routes);
+    d->messageHandler->registerRoutes(d->routes);
+
+    HttpListenerOptions listenerOptions;
+    listenerOptions.maxIncomingMessageBytes = m_config.limits.maxPayload;
+    listenerOptions.allowedOrigins = m_config.allowedOrigins;
+    d->listener = std::make_unique<HttpListener>(listenerOptions);
+    d->listener->setHealthProvider([this] {
+        return HealthSnapshot {d->sessions.count(), m_rooms.roomCount()};
+    });
+    connect(d->listener.get(), &HttpListener::channelAccepted, this, &ChatServer::onChannelAccepted);
+    auto port = d->listener->listen(m_config.address, m_config.port);
+    if (!port) {
+        d->store.close();
+        return StartError {QStringLiteral("Cannot listen on %1:%2: %3")
+                               .arg(m_config.address.toString())
+                               .arg(m_config.port)
+                               .arg(port.error().message)};
+    }
+    d->running = true;
+    qCInfo(lcServer).noquote() << "listening on"
+                               << m_config.address.toString() + QLatin1Char(':') + QString::number(*port)
+                               << "database" << databasePath;
+    return *port;
+}
+
+bool ChatServer::isRunning() const
+{
+    return d->running;
+}
+
+quint16 ChatServer::port() const
+{
+    return d->listener ? d->listener->port() : 0;
+}
+
+store::ChatStore &ChatServer::store()
+{
+    return d->store;
+}
+
+auth::Authenticator &ChatServer::authenticator()
+{
+    Q_ASSERT(d->authenticator);
+    return *d->authenticator;
+}
+
+qsizetype ChatServer::connectionCount() const
+{
+    return d->sessions.count();
+}
+
+ServerSession *ChatServer::session(ConnectionId id) const
+{
+    return d->sessions.find(id);
+}
+
+void ChatServer::onChannelAccepted(transport::FrameChannel *channel)
+{
+    if (d->stopping) {
+        channel->close(QStringLiteral("server shutting down"));
+        channel->deleteLater();
+        return;
+    }
+    const ConnectionId id = d->nextConnectionId++;
+    auto *session = new ServerSession(id, channel, *d->context, d->routes, this);
+    d->sessions.add(id, session);
+    connect(session, &ServerSession::finished, this, &ChatServer::onSessionFinished);
+    Q_EMIT connectionOpened(id);
+}
+
+void ChatServer::onSessionFinished(ConnectionId id)
+{
+    ServerSession *session = d->sessions.find(id);
+    if (!session)
+        return;
+    d->sessions.remove(id);
+    session->deleteLater();
+    Q_EMIT connectionClosed(id);
+    if (d->stopping && d->sessions.count() == 0)
+        QTimer::singleShot(0, this, &ChatServer::finishShutdown);
+}
+
+void ChatServer::shutdown(std::chrono::milliseconds grace)
+{
+    if (!d->running || d->stopping)
+        return;
+    d->stopping = true;
+    qCInfo(lcServer) << "shutting down:" << d->sessions.count() << "connections";
+    d->listener->close();
+    // What is committed gets its ack before the goodbye.
+    d->messageHandler->flush();
+    const auto sessions = d->sessions.all();
+    for (ServerSession *session : sessions)
+        session->closeWith(
+            protocol::ErrorCode::ServerShutdown, QStringLiteral("The server is shutting down"));
+    if (d->sessions.count() == 0)
+        QTimer::singleShot(0, this, &ChatServer::finishShutdown);
+    else
+        d->graceTimer.start(grace);
+}
+
+void ChatServer::finishShutdown()
+{
+    if (!d->running)
+        return;
+    d->graceTimer.stop();
+    const auto sessions = d->sessions.all();
+    for (ServerSession *session : sessions) {
+        d->sessions.remove(session->id());
+        delete session;
+    }
+    d->messageHandler->flush();
+    d->store.close();
+    d->lock.reset();
+    d->running = false;
+    qCInfo(lcServer) << "stopped";
+    Q_EMIT stopped();
+}
+
+} // namespace parley::server

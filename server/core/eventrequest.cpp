@@ -1,0 +1,81 @@
+#include "eventrequest.h"
+
+#include "serversession.h"
+
+namespace parley::server {
+
+using protocol::ErrorCode;
+
+EventRequest::EventRequest(
+    ServerSession *session, transport::IncomingEvent event, bool rateLimited, qint64 retryAfterMs)
+    : m_session(session)
+    , m_connectionId(session->id())
+    , m_userId(session->userId())
+    , m_peerAddress(session->peerAddress())
+    , m_event(std::move(event))
+    , m_rateLimited(rateLimited)
+    , m_retryAfterMs(retryAfterMs)
+{ }
+
+std::optional<QJsonObject> EventRequest::payload() const
+{
+    if (m_event.args.isEmpty() || !m_event.args.first().isObject())
+        return std::nullopt;
+    return m_event.args.first().toObject();
+}
+
+void EventRequest::succeed(const QJsonObject &fields) const
+{
+    QJsonObject ack = fields;
+    ack.insert(QStringLiteral("success"), true);
+    acknowledge(ack);
+}
+
+void EventRequest::acknowledge(const QJsonObject &ack) const
+{
+    if (m_session && m_event.ackId)
+        m_session->sendAck(m_event.nsp, *m_event.ackId, ack);
+}
+
+void EventRequest::fail(ErrorCode code, const QString &message, const QJsonObject &context) const
+{
+    if (!m_session)
+        return;
+    QJsonObject error {
+        {QStringLiteral("code"), protocol::errorCodeName(code)}, {QStringLiteral("message"), message}};
+    if (code == ErrorCode::RateLimited)
+        error.insert(QStringLiteral("retryAfterMs"), m_retryAfterMs);
+    if (m_event.ackId) {
+        m_session->sendAck(m_event.nsp, *m_event.ackId,
+            QJsonObject {{QStringLiteral("success"), false}, {QStringLiteral("error"), error}});
+    }
+    const QString event = errorEvent();
+    if (!event.isEmpty()) {
+        QJsonObject body = error;
+        for (auto it = context.begin(); it != context.end(); ++it)
+            body.insert(it.key(), it.value());
+        m_session->emitEvent(event, body);
+    }
+}
+
+bool EventRequest::failIfRateLimited(const QJsonObject &context) const
+{
+    if (!m_rateLimited)
+        return false;
+    fail(ErrorCode::RateLimited,
+        QStringLiteral("Too many requests: wait %1 ms and try again").arg(m_retryAfterMs), context);
+    return true;
+}
+
+QString EventRequest::errorEvent() const
+{
+    if (m_event.nsp != protocol::ns::Main)
+        return {};
+    if (m_event.name.startsWith(QLatin1String("message:")))
+        return protocol::event::MessageError;
+    if (m_event.name.startsWith(QLatin1String("channel:")))
+        return protocol::event::ChannelError;
+    return {};
+}
+
+} // namespace parley::server

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+namespace parley::server {
+
+// The contract's limits (docs/protocol.md section 7), each a server option.
+struct ServerLimits
+{
+    qint64 maxPayload = 1000000; // Engine.IO maxPayload, bytes
+    int eventRate = 20; // events per second per connection, sustained ...
+    int eventBurst = 40; // ... and at once
+    int authPerMinute = 10; // /auth attempts per client address
+    int historyPage = 50; // message:history default page
+    int historyMax = 100; // message:history largest page
+    qint64 sendQueueBytes = 1024 * 1024; // outgoing queue, then SLOW_CONSUMER
+    std::chrono::milliseconds pingInterval {25000};
+    std::chrono::milliseconds pingTimeout {20000};
+    std::chrono::milliseconds connectTimeout {10000}; // CONNECT after the open packet
+};
+
+// Everything a ChatServer needs to start; parsed from the command line by
+// parley-server, built directly by tests and by the desktop app's host mode.
+struct ServerConfig
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 7275; // 0: any free port (tests)
+    QString dataDir; // holds parley.db, jwt-secret and the lock file
+    // Empty with a data dir: parley.db inside it. ":memory:" for tests.
+    QString databasePath;
+    bool registrationOpen = true;
+    QString jwtSecretFile; // empty: generated into the data dir on first start
+    std::chrono::seconds tokenLifetime = std::chrono::days(30);
+    QStringList allowedOrigins; // empty: any Origin
+    ServerLimits limits;
+    // Group commit window: sends arriving within it share one transaction.
+    std::chrono::milliseconds commitWindow {2};
+
+    QString resolvedDatabasePath() const;
+};
+
+} // namespace parley::server
