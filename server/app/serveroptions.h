@@ -1,0 +1,2 @@
+#pragma once
+// Placeholder: parley-server's command line (QCommandLineParser) into a ServerConfig.

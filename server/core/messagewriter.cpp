@@ -1,0 +1,1 @@
+#include "messagewriter.h"

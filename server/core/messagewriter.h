@@ -1,0 +1,2 @@
+#pragma once
+// Placeholder: group commit of message:send, written with MessageHandler.
