@@ -2,10 +2,16 @@
 #include "core/serversession.h"
 #include "protocol/catalogue.h"
 #include "serverharness.h"
+#include "store/chatstore.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace parley;
 using namespace parley::server;
@@ -30,6 +36,10 @@ private Q_SLOTS:
     void unknownNamespaceIsRefused();
     void unknownEventIsAnsweredNotFatal();
     void disconnectLeavesEveryRoom();
+    void expiredTokenEndsTheMainNamespace();
+    void binaryPacketClosesOnlyThatConnection();
+    void slowConsumerIsCutOffWhileOthersCarryOn();
+    void shutdownTellsEveryClientAndStops();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -145,6 +155,174 @@ void TestServerSession::disconnectLeavesEveryRoom()
     QTRY_COMPARE(m_server->server().connectionCount(), 0);
     QCOMPARE(m_server->server().rooms().roomCount(), 0);
     QCOMPARE(m_server->server().rooms().connectionCount(), 0);
+}
+
+void TestServerSession::expiredTokenEndsTheMainNamespace()
+{
+    ServerConfig config;
+    config.tokenLifetime = 1s;
+    TestServer server(TestServer::Storage::Memory, config);
+    QVERIFY(server.start());
+    const auto frank = server.createUser(QStringLiteral("frank"));
+    server.createChannel(QStringLiteral("general"), frank.user.id);
+    TestClient client(server.url());
+    QVERIFY(client.connectMain(frank.token));
+    QVERIFY(client.waitForEvents(QString(protocol::event::AuthExpired)));
+    const QJsonObject expired = client.eventsNamed(protocol::event::AuthExpired).first().payload.toObject();
+    QVERIFY(protocol::parseTimestamp(expired.value(QStringLiteral("expiresAt")).toString()).isValid());
+    // DISCONNECT from `/`: no rooms left, but the socket stays for a new CONNECT.
+    QTRY_VERIFY(!client.connection().isNamespaceConnected(QStringLiteral("/")));
+    QCOMPARE(server.server().rooms().roomCount(), 0);
+    QVERIFY(!client.isClosed());
+    QCOMPARE(server.server().connectionCount(), 1);
+}
+
+void TestServerSession::binaryPacketClosesOnlyThatConnection()
+{
+    const auto gina = m_server->createUser(QStringLiteral("gina"));
+    TestClient bystander(m_server->url());
+    QVERIFY(bystander.connectMain(gina.token));
+    TestClient client(m_server->url());
+    QVERIFY(client.connectMain(gina.token));
+    client.connection().emitEvent(QStringLiteral("/"), QStringLiteral("message:send"),
+        QJsonArray {QJsonObject {{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 0}}},
+        {QByteArray("\x01\x02")});
+    QVERIFY(client.waitForClose());
+    const auto closing = client.eventsNamed(protocol::event::ConnectionClosing);
+    QCOMPARE(closing.size(), 1);
+    QCOMPARE(closing.first().payload.toObject().value(QStringLiteral("code")).toString(),
+        QStringLiteral("PROTOCOL_ERROR"));
+    QTRY_COMPARE(m_server->server().connectionCount(), 1);
+    QVERIFY(!bystander.isClosed());
+    QCOMPARE(errorCode(bystander.request(QStringLiteral("nonsense"), QJsonObject {})),
+        QStringLiteral("INVALID_PAYLOAD"));
+}
+
+namespace {
+
+// A WebSocket client that completes the upgrade and CONNECT, then never reads
+// again: the server's frames pile up behind a full socket.
+class StalledClient
+{
+public:
+    bool open(quint16 port, const QString &token)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        int small = 4096;
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0)
+            return false;
+        const QByteArray request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                                   "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                   "Sec-WebSocket-Version: 13\r\n\r\n";
+        if (!writeAll(request))
+            return false;
+        // The 101 answer and the Engine.IO open packet come first (a client may
+        // CONNECT only after the open packet); read up to the open packet's end.
+        // The server runs on this thread: poll without blocking while its loop turns.
+        QByteArray received;
+        const bool opened = QTest::qWaitFor([&] {
+            char buffer[512];
+            const ssize_t got = ::recv(m_fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+            if (got > 0)
+                received.append(buffer, got);
+            return received.contains("\"maxPayload\"");
+        });
+        if (!opened)
+            return false;
+        return writeAll(maskedTextFrame("40{\"token\":\"" + token.toLatin1() + "\"}"));
+    }
+    ~StalledClient()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+
+private:
+    static QByteArray maskedTextFrame(const QByteArray &payload)
+    {
+        QByteArray frame;
+        frame.append(char(0x81));
+        Q_ASSERT(payload.size() < 65536);
+        if (payload.size() < 126) {
+            frame.append(char(0x80 | payload.size()));
+        } else {
+            frame.append(char(0x80 | 126));
+            frame.append(char(payload.size() >> 8));
+            frame.append(char(payload.size() & 0xff));
+        }
+        const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+        frame.append(mask, 4);
+        for (qsizetype i = 0; i < payload.size(); ++i)
+            frame.append(char(payload[i] ^ mask[i % 4]));
+        return frame;
+    }
+    bool writeAll(const QByteArray &bytes)
+    {
+        return ::write(m_fd, bytes.constData(), bytes.size()) == bytes.size();
+    }
+    int m_fd = -1;
+};
+
+} // namespace
+
+void TestServerSession::slowConsumerIsCutOffWhileOthersCarryOn()
+{
+    ServerConfig config;
+    config.limits.sendQueueBytes = 64 * 1024;
+    TestServer server(TestServer::Storage::Memory, config);
+    QVERIFY(server.start());
+    const auto henry = server.createUser(QStringLiteral("henry"));
+    const auto iris = server.createUser(QStringLiteral("iris"));
+
+    TestClient healthy(server.url());
+    QVERIFY(healthy.connectMain(iris.token));
+    StalledClient stalled;
+    QVERIFY(stalled.open(server.port(), henry.token));
+    QTRY_COMPARE(server.server().rooms().members(RoomRegistry::userRoom(henry.user.id)).size(), 1);
+    const ConnectionId stalledId =
+        *server.server().rooms().members(RoomRegistry::userRoom(henry.user.id)).begin();
+
+    // 16,000-character events until the stalled connection's queue passes 64 KiB.
+    const QString bulk(16000, QLatin1Char('x'));
+    for (int i = 0; i < 1000 && server.server().session(stalledId); ++i) {
+        server.server().session(stalledId)->emitEvent(QStringLiteral("test:bulk"), bulk);
+        QCoreApplication::processEvents();
+    }
+    QTRY_VERIFY(!server.server().session(stalledId));
+    QCOMPARE(server.server().rooms().members(RoomRegistry::userRoom(henry.user.id)).size(), 0);
+    // The healthy client is untouched and still answered.
+    QVERIFY(!healthy.isClosed());
+    QCOMPARE(errorCode(healthy.request(QStringLiteral("nonsense"), QJsonObject {})),
+        QStringLiteral("INVALID_PAYLOAD"));
+}
+
+void TestServerSession::shutdownTellsEveryClientAndStops()
+{
+    const auto jack = m_server->createUser(QStringLiteral("jack"));
+    TestClient first(m_server->url());
+    QVERIFY(first.connectMain(jack.token));
+    TestClient second(m_server->url());
+    QVERIFY(second.connectAuth());
+    QSignalSpy stopped(&m_server->server(), &ChatServer::stopped);
+    m_server->server().shutdown(5s);
+    QVERIFY(first.waitForClose());
+    QVERIFY(second.waitForClose());
+    const auto closing = first.eventsNamed(protocol::event::ConnectionClosing);
+    QCOMPARE(closing.size(), 1);
+    QCOMPARE(closing.first().payload.toObject().value(QStringLiteral("code")).toString(),
+        QStringLiteral("SERVER_SHUTDOWN"));
+    QTRY_COMPARE(stopped.size(), 1);
+    QVERIFY(!m_server->server().isRunning());
+    QVERIFY(!m_server->server().store().isOpen());
+    // Nobody can connect any more.
+    TestClient late(m_server->url());
+    QVERIFY(late.waitForClose());
 }
 
 QTEST_GUILESS_MAIN(TestServerSession)
