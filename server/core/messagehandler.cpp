@@ -1,21 +1,337 @@
 #include "messagehandler.h"
 
+#include "broadcaster.h"
+#include "eventrequest.h"
 #include "eventroutes.h"
+#include "protocol/catalogue.h"
+#include "protocol/types.h"
+#include "serverlogging.h"
+#include "serversession.h"
+#include "store/chatstore.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <optional>
 
 namespace parley::server {
 
+using protocol::ErrorCode;
+
+namespace {
+
+// docs/protocol.md section 7; not server options, they are part of the contract.
+constexpr qsizetype MaxContentLength = 16000;
+constexpr qsizetype MaxClientMsgIdLength = 64;
+
+const QLatin1String ChannelIdKey("channelId");
+const QLatin1String ContentKey("content");
+const QLatin1String ClientMsgIdKey("clientMsgId");
+const QLatin1String BeforeSeqKey("beforeSeq");
+const QLatin1String AfterSeqKey("afterSeq");
+const QLatin1String LimitKey("limit");
+
+// A payload that breaks a rule: the sentence the client is told.
+struct PayloadError
+{
+    QString message;
+};
+template<typename T>
+using Parsed = protocol::Result<T, PayloadError>;
+
+struct SendPayload
+{
+    QString channelId;
+    QString content;
+    QString clientMsgId; // empty: none
+};
+
+struct HistoryPayload
+{
+    QString channelId;
+    std::optional<qint64> beforeSeq;
+    std::optional<qint64> afterSeq;
+    std::optional<qint64> limit;
+};
+
+bool isAbsent(const QJsonValue &value)
+{
+    return value.isUndefined() || value.isNull();
+}
+
+Parsed<QString> channelIdOf(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value(ChannelIdKey);
+    if (isAbsent(value))
+        return PayloadError {QStringLiteral("channelId is missing: say which channel")};
+    if (const auto id = protocol::idFromJson(value))
+        return *id;
+    return PayloadError {
+        QStringLiteral("channelId must be a channel id: a string such as \"7\" or a whole number")};
+}
+
+Parsed<QString> contentOf(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value(ContentKey);
+    if (!value.isString())
+        return PayloadError {QStringLiteral("content must be a string of text")};
+    QString content = value.toString();
+    if (content.isEmpty())
+        return PayloadError {QStringLiteral("content is empty: there is nothing to send")};
+    if (content.size() > MaxContentLength) {
+        return PayloadError {QStringLiteral("content is %1 characters long; a message holds at most %2")
+                                 .arg(content.size())
+                                 .arg(MaxContentLength)};
+    }
+    if (content.trimmed().isEmpty())
+        return PayloadError {QStringLiteral("content is only whitespace: there is nothing to send")};
+    return content; // unchanged: leading and trailing spaces are the author's
+}
+
+Parsed<QString> clientMsgIdOf(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value(ClientMsgIdKey);
+    if (isAbsent(value))
+        return QString();
+    if (!value.isString())
+        return PayloadError {QStringLiteral("clientMsgId must be a string, or left out")};
+    QString id = value.toString();
+    if (id.isEmpty() || id.size() > MaxClientMsgIdLength) {
+        return PayloadError {
+            QStringLiteral("clientMsgId must be 1 to %1 characters long").arg(MaxClientMsgIdLength)};
+    }
+    const bool printableAscii = std::all_of(
+        id.cbegin(), id.cend(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() <= 0x7e; });
+    if (!printableAscii)
+        return PayloadError {QStringLiteral("clientMsgId may hold printable ASCII characters only")};
+    return id;
+}
+
+// A whole number of at least `minimum`, or nullopt when the field is left out.
+Parsed<std::optional<qint64>> optionalWholeNumber(
+    const QJsonObject &payload, QLatin1String key, qint64 minimum)
+{
+    const QJsonValue value = payload.value(key);
+    if (isAbsent(value))
+        return std::optional<qint64>();
+    const qint64 invalid = minimum - 1;
+    const qint64 number = value.isDouble() ? value.toInteger(invalid) : invalid;
+    if (number < minimum) {
+        return PayloadError {
+            QStringLiteral("%1 must be a whole number of at least %2").arg(QString(key)).arg(minimum)};
+    }
+    return std::optional(number);
+}
+
+Parsed<SendPayload> parseSend(const QJsonObject &payload)
+{
+    auto channelId = channelIdOf(payload);
+    if (!channelId)
+        return channelId.error();
+    auto content = contentOf(payload);
+    if (!content)
+        return content.error();
+    auto clientMsgId = clientMsgIdOf(payload);
+    if (!clientMsgId)
+        return clientMsgId.error();
+    return SendPayload {*channelId, *content, *clientMsgId};
+}
+
+Parsed<HistoryPayload> parseHistory(const QJsonObject &payload)
+{
+    auto channelId = channelIdOf(payload);
+    if (!channelId)
+        return channelId.error();
+    auto beforeSeq = optionalWholeNumber(payload, BeforeSeqKey, 1);
+    if (!beforeSeq)
+        return beforeSeq.error();
+    // afterSeq 0 is "from the first message": what a client holding nothing asks for.
+    auto afterSeq = optionalWholeNumber(payload, AfterSeqKey, 0);
+    if (!afterSeq)
+        return afterSeq.error();
+    if (*beforeSeq && *afterSeq)
+        return PayloadError {QStringLiteral("give beforeSeq or afterSeq, not both")};
+    auto limit = optionalWholeNumber(payload, LimitKey, 1);
+    if (!limit)
+        return limit.error();
+    return HistoryPayload {*channelId, *beforeSeq, *afterSeq, *limit};
+}
+
+// What the error event carries besides code and message: the request's
+// channelId and clientMsgId as far as the client gave them.
+QJsonObject errorContextOf(const std::optional<QJsonObject> &payload, bool withClientMsgId)
+{
+    QJsonObject context;
+    if (!payload)
+        return context;
+    if (const auto channelId = protocol::idFromJson(payload->value(ChannelIdKey)))
+        context.insert(ChannelIdKey, *channelId);
+    const QJsonValue clientMsgId = payload->value(ClientMsgIdKey);
+    if (withClientMsgId && clientMsgId.isString())
+        context.insert(ClientMsgIdKey, clientMsgId);
+    return context;
+}
+
+// The success ack of a send; a repeat of its clientMsgId gets exactly this again.
+QJsonObject sendAck(const protocol::Message &message)
+{
+    return QJsonObject {{QStringLiteral("success"), true}, {QStringLiteral("messageId"), message.id},
+        {QStringLiteral("seq"), message.seq}, {QStringLiteral("message"), message.toJson()}};
+}
+
+} // namespace
+
 MessageHandler::MessageHandler(ServerContext &context)
     : m_context(context)
+    , m_writer(context.store.messages(), context.config.commitWindow)
 { }
 
 MessageHandler::~MessageHandler() = default;
 
 void MessageHandler::flush()
-{ }
+{
+    m_writer.flush();
+}
 
 void MessageHandler::registerRoutes(EventRoutes &routes)
 {
-    Q_UNUSED(routes);
+    routes.add(protocol::ns::Main, protocol::event::MessageSend,
+        [this](const EventRequest &request) { send(request); });
+    routes.add(protocol::ns::Main, protocol::event::MessageHistory,
+        [this](const EventRequest &request) { history(request); });
+}
+
+void MessageHandler::send(const EventRequest &request)
+{
+    const auto payload = request.payload();
+    const QJsonObject errorContext = errorContextOf(payload, true);
+    if (!payload) {
+        request.fail(ErrorCode::InvalidPayload,
+            QStringLiteral("message:send takes an object {channelId, content, clientMsgId?}"), errorContext);
+        return;
+    }
+    const auto parsed = parseSend(*payload);
+    if (!parsed) {
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
+        return;
+    }
+    const store::NewMessage message {
+        parsed->channelId, request.userId(), parsed->content, parsed->clientMsgId};
+    auto answer = [this, request, errorContext](const MessageWriter::Outcome &outcome) {
+        answerCommitted(request, outcome, errorContext);
+    };
+
+    // A repeat is answered before the channel is looked at (the contract's order).
+    if (!message.clientMsgId.isEmpty()) {
+        const auto first = m_context.store.messages().findByClientMsgId(message.userId, message.clientMsgId);
+        if (!first) {
+            failInternal(request, first.error().message, errorContext);
+            return;
+        }
+        if (*first) {
+            request.acknowledge(sendAck(**first));
+            return;
+        }
+        if (m_writer.isWaiting(message.userId, message.clientMsgId)) {
+            // The first one is not committed yet: this one gets its answer when it is.
+            m_writer.enqueue(message, std::move(answer));
+            return;
+        }
+    }
+    if (failUnlessMember(request, message.channelId, errorContext))
+        return;
+    if (request.failIfRateLimited(errorContext))
+        return;
+    m_writer.enqueue(message, std::move(answer));
+}
+
+void MessageHandler::answerCommitted(
+    const EventRequest &request, const MessageWriter::Outcome &outcome, const QJsonObject &errorContext) const
+{
+    if (!outcome) {
+        // The channel (or the sender) went away between the checks and the commit.
+        if (outcome.error().kind == store::StoreError::Kind::NotFound)
+            request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
+        else
+            failInternal(request, outcome.error().message, errorContext);
+        return;
+    }
+    // Dropped when the sender is gone; the message is committed and still goes out.
+    request.acknowledge(sendAck(outcome->message));
+    if (!outcome->duplicate) {
+        m_context.broadcaster.toChannel(
+            outcome->message.channelId, protocol::event::MessageNew, outcome->message.toJson());
+    }
+}
+
+void MessageHandler::history(const EventRequest &request)
+{
+    const auto payload = request.payload();
+    const QJsonObject errorContext = errorContextOf(payload, false);
+    if (!payload) {
+        request.fail(ErrorCode::InvalidPayload,
+            QStringLiteral("message:history takes an object {channelId, beforeSeq?, afterSeq?, limit?}"),
+            errorContext);
+        return;
+    }
+    const auto parsed = parseHistory(*payload);
+    if (!parsed) {
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
+        return;
+    }
+    if (failUnlessMember(request, parsed->channelId, errorContext))
+        return;
+    if (request.failIfRateLimited(errorContext))
+        return;
+
+    const ServerLimits &limits = m_context.config.limits;
+    const qint64 asked = parsed->limit.value_or(limits.historyPage);
+    const int limit = static_cast<int>(std::max<qint64>(1, std::min<qint64>(asked, limits.historyMax)));
+    const auto page =
+        m_context.store.messages().history(parsed->channelId, parsed->beforeSeq, parsed->afterSeq, limit);
+    if (!page) {
+        if (page.error().kind == store::StoreError::Kind::NotFound)
+            request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
+        else
+            failInternal(request, page.error().message, errorContext);
+        return;
+    }
+    QJsonArray messages;
+    for (const protocol::Message &message : page->messages)
+        messages.append(message.toJson());
+    request.succeed({{QStringLiteral("messages"), messages}, {QStringLiteral("hasMore"), page->hasMore}});
+}
+
+bool MessageHandler::failUnlessMember(
+    const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
+{
+    using Kind = store::StoreError::Kind;
+    const store::ChannelRepository &channels = m_context.store.channels();
+    const auto member = channels.isMember(channelId, request.userId());
+    if (member && *member)
+        return false;
+    // Not a member: is it a channel this user may even know of?
+    const auto channel =
+        member ? channels.channelById(channelId) : store::StoreResult<protocol::Channel>(member.error());
+    if (!channel && channel.error().kind != Kind::NotFound) {
+        failInternal(request, channel.error().message, errorContext);
+    } else if (!channel || channel->isPrivate) {
+        // A private channel does not exist for outsiders.
+        request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
+    } else {
+        request.fail(ErrorCode::Forbidden,
+            QStringLiteral("You are not a member of #%1: join it first").arg(channel->name), errorContext);
+    }
+    return true;
+}
+
+void MessageHandler::failInternal(
+    const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const
+{
+    qCWarning(lcServer).noquote() << request.name() << "from user" << request.userId() << "on connection"
+                                  << request.connectionId() << "failed:" << detail;
+    request.fail(ErrorCode::Internal,
+        QStringLiteral("The server could not complete the request; please try again later"), errorContext);
 }
 
 } // namespace parley::server

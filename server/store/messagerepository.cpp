@@ -147,6 +147,15 @@ StoreResult<std::optional<protocol::Message>> MessageRepository::messageByClient
     return std::optional(messageFromRow(*query));
 }
 
+StoreResult<std::optional<protocol::Message>> MessageRepository::findByClientMsgId(
+    const QString &userId, const QString &clientMsgId) const
+{
+    const auto user = sql::parseId(userId);
+    if (!user || clientMsgId.isEmpty())
+        return std::optional<protocol::Message>();
+    return messageByClientId(*user, clientMsgId);
+}
+
 StoreResult<HistoryPage> MessageRepository::history(const QString &channelId, std::optional<qint64> beforeSeq,
     std::optional<qint64> afterSeq, int limit) const
 {

@@ -45,6 +45,11 @@ public:
 
     StoreResult<qint64> lastSeq(const QString &channelId) const; // 0 before the first message
 
+    // The message the user sent with this clientMsgId, if any (a handler answers
+    // a repeat before it looks at the channel). nullopt for an id no user can have.
+    StoreResult<std::optional<protocol::Message>> findByClientMsgId(
+        const QString &userId, const QString &clientMsgId) const;
+
 private:
     StoreResult<AppendedMessage> appendWithinTransaction(const NewMessage &message);
     StoreResult<std::optional<protocol::Message>> messageByClientId(

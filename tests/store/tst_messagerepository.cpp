@@ -201,6 +201,28 @@ private slots:
             m_fixture.scalar(QStringLiteral("SELECT COUNT(*) FROM messages WHERE client_msg_id IS NULL")), 2);
     }
 
+    void findByClientMsgIdLooksUpTheSendersMessage()
+    {
+        const auto sent =
+            messages().appendMessage(m_general, m_alice, QStringLiteral("first"), QStringLiteral("c1"));
+        PARLEY_VERIFY_OK(sent);
+
+        const auto found = messages().findByClientMsgId(m_alice, QStringLiteral("c1"));
+        PARLEY_VERIFY_OK(found);
+        QVERIFY(found->has_value());
+        QCOMPARE(**found, sent->message);
+
+        // Per sender, exact id, and nothing for ids no user or message can have.
+        for (const auto &[user, clientMsgId] :
+            {std::pair {m_bob, QStringLiteral("c1")}, std::pair {m_alice, QStringLiteral("C1")},
+                std::pair {m_alice, QString()}, std::pair {QStringLiteral("not-an-id"), QStringLiteral("c1")},
+                std::pair {QStringLiteral("999"), QStringLiteral("c1")}}) {
+            const auto none = messages().findByClientMsgId(user, clientMsgId);
+            PARLEY_VERIFY_OK(none);
+            QVERIFY2(!none->has_value(), qPrintable(user + QLatin1Char('/') + clientMsgId));
+        }
+    }
+
     void batchCommitsEachItemOnItsOwn()
     {
         PARLEY_VERIFY_OK(
