@@ -1,8 +1,207 @@
 #include "channelhandler.h"
 
+#include "broadcaster.h"
+#include "eventrequest.h"
 #include "eventroutes.h"
+#include "protocol/catalogue.h"
+#include "serverlogging.h"
+#include "serversession.h" // EventRequest::session() needs the complete type
+#include "store/chatstore.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
 
 namespace parley::server {
+
+using protocol::ErrorCode;
+using Kind = store::StoreError::Kind;
+
+namespace {
+
+// docs/protocol.md sections 5 and 7; part of the contract, not server options.
+constexpr qsizetype MaxNameLength = store::ChannelRepository::MaxNameLength;
+constexpr qsizetype MaxTopicLength = store::ChannelRepository::MaxTopicLength;
+constexpr int DefaultMembersPage = 50;
+constexpr qint64 MaxMembersPage = 200;
+
+const QLatin1String ChannelIdKey("channelId");
+const QLatin1String NameKey("name");
+const QLatin1String TopicKey("topic");
+const QLatin1String IsPrivateKey("isPrivate");
+const QLatin1String UsernameKey("username");
+const QLatin1String AfterUsernameKey("afterUsername");
+const QLatin1String LimitKey("limit");
+const QLatin1String ChannelKey("channel");
+
+// A payload that breaks a rule: the sentence the client is told.
+struct PayloadError
+{
+    QString message;
+};
+template<typename T>
+using Parsed = protocol::Result<T, PayloadError>;
+
+struct CreatePayload
+{
+    QString name;
+    QString topic;
+    bool isPrivate = false;
+};
+
+struct InvitePayload
+{
+    QString channelId;
+    QString username;
+};
+
+struct MembersPayload
+{
+    QString channelId;
+    std::optional<QString> afterUsername;
+    int limit = DefaultMembersPage;
+};
+
+bool isAbsent(const QJsonValue &value)
+{
+    return value.isUndefined() || value.isNull();
+}
+
+// The request's object, or an answered INVALID_PAYLOAD naming what it takes.
+std::optional<QJsonObject> payloadOrFail(
+    const EventRequest &request, const QString &shape, const QJsonObject &errorContext)
+{
+    auto payload = request.payload();
+    if (!payload) {
+        request.fail(ErrorCode::InvalidPayload,
+            QStringLiteral("%1 takes an object %2").arg(request.name(), shape), errorContext);
+    }
+    return payload;
+}
+
+Parsed<QString> channelIdOf(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value(ChannelIdKey);
+    if (isAbsent(value))
+        return PayloadError {QStringLiteral("channelId is missing: say which channel")};
+    if (const auto id = protocol::idFromJson(value))
+        return *id;
+    return PayloadError {
+        QStringLiteral("channelId must be a channel id: a string such as \"7\" or a whole number")};
+}
+
+// Control characters and line breaks would let a name or topic span lines, or
+// hide what it says, in every member's channel list.
+bool hasControlCharacters(const QString &text)
+{
+    return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+        const QChar::Category category = c.category();
+        return category == QChar::Other_Control || category == QChar::Separator_Line ||
+            category == QChar::Separator_Paragraph;
+    });
+}
+
+Parsed<QString> nameOf(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value(NameKey);
+    if (!value.isString())
+        return PayloadError {QStringLiteral("name must be a string: the channel's name")};
+    QString name = value.toString().trimmed();
+    if (name.isEmpty())
+        return PayloadError {QStringLiteral("name is empty: a channel needs a name")};
+    if (name.size() > MaxNameLength) {
+        return PayloadError {QStringLiteral("name is %1 characters long; a channel name has at most %2")
+                                 .arg(name.size())
+                                 .arg(MaxNameLength)};
+    }
+    if (hasControlCharacters(name))
+        return PayloadError {QStringLiteral("name may not hold control characters or line breaks")};
+    return name;
+}
+
+Parsed<QString> topicOf(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value(TopicKey);
+    if (isAbsent(value))
+        return QStringLiteral("");
+    if (!value.isString())
+        return PayloadError {QStringLiteral("topic must be a string, or left out")};
+    QString topic = value.toString().trimmed();
+    if (topic.size() > MaxTopicLength) {
+        return PayloadError {QStringLiteral("topic is %1 characters long; a topic has at most %2")
+                                 .arg(topic.size())
+                                 .arg(MaxTopicLength)};
+    }
+    return topic;
+}
+
+Parsed<CreatePayload> parseCreate(const QJsonObject &payload)
+{
+    auto name = nameOf(payload);
+    if (!name)
+        return name.error();
+    auto topic = topicOf(payload);
+    if (!topic)
+        return topic.error();
+    const QJsonValue isPrivate = payload.value(IsPrivateKey);
+    if (!isAbsent(isPrivate) && !isPrivate.isBool())
+        return PayloadError {QStringLiteral("isPrivate must be true or false, or left out")};
+    return CreatePayload {*name, *topic, isPrivate.toBool(false)};
+}
+
+Parsed<InvitePayload> parseInvite(const QJsonObject &payload)
+{
+    auto channelId = channelIdOf(payload);
+    if (!channelId)
+        return channelId.error();
+    const QJsonValue value = payload.value(UsernameKey);
+    if (!value.isString() || value.toString().trimmed().isEmpty())
+        return PayloadError {QStringLiteral("username must name the user to invite")};
+    return InvitePayload {*channelId, value.toString().trimmed()};
+}
+
+Parsed<MembersPayload> parseMembers(const QJsonObject &payload)
+{
+    auto channelId = channelIdOf(payload);
+    if (!channelId)
+        return channelId.error();
+    MembersPayload parsed {*channelId, std::nullopt, DefaultMembersPage};
+    const QJsonValue after = payload.value(AfterUsernameKey);
+    if (!isAbsent(after)) {
+        if (!after.isString())
+            return PayloadError {QStringLiteral("afterUsername must be a string, or left out")};
+        parsed.afterUsername = after.toString();
+    }
+    const QJsonValue limit = payload.value(LimitKey);
+    if (!isAbsent(limit)) {
+        const qint64 number = limit.isDouble() ? limit.toInteger(0) : 0;
+        if (number < 1 || number > MaxMembersPage) {
+            return PayloadError {
+                QStringLiteral("limit must be a whole number from 1 to %1").arg(MaxMembersPage)};
+        }
+        parsed.limit = static_cast<int>(number);
+    }
+    return parsed;
+}
+
+// What channel:error carries besides code and message: the request's channelId
+// as far as the client gave a readable one.
+QJsonObject errorContextOf(const std::optional<QJsonObject> &payload)
+{
+    QJsonObject context;
+    if (payload) {
+        if (const auto channelId = protocol::idFromJson(payload->value(ChannelIdKey)))
+            context.insert(ChannelIdKey, *channelId);
+    }
+    return context;
+}
+
+QString notFoundMessage()
+{
+    return QStringLiteral("That channel does not exist");
+}
+
+} // namespace
 
 ChannelHandler::ChannelHandler(ServerContext &context)
     : m_context(context)
@@ -10,7 +209,298 @@ ChannelHandler::ChannelHandler(ServerContext &context)
 
 void ChannelHandler::registerRoutes(EventRoutes &routes)
 {
-    Q_UNUSED(routes);
+    const auto add = [&](QLatin1String event, void (ChannelHandler::*handle)(const EventRequest &)) {
+        routes.add(protocol::ns::Main, event,
+            [this, handle](const EventRequest &request) { (this->*handle)(request); });
+    };
+    add(protocol::event::ChannelList, &ChannelHandler::list);
+    add(protocol::event::ChannelCreate, &ChannelHandler::create);
+    add(protocol::event::ChannelJoin, &ChannelHandler::join);
+    add(protocol::event::ChannelLeave, &ChannelHandler::leave);
+    add(protocol::event::ChannelInvite, &ChannelHandler::invite);
+    add(protocol::event::ChannelMembers, &ChannelHandler::members);
+}
+
+void ChannelHandler::list(const EventRequest &request)
+{
+    // socket.io-client sends no argument at all for emit("channel:list", ack).
+    const QJsonArray &arguments = request.arguments();
+    if (!arguments.isEmpty() && !arguments.first().isObject() && !arguments.first().isNull()) {
+        request.fail(
+            ErrorCode::InvalidPayload, QStringLiteral("channel:list takes an object {}, or nothing"));
+        return;
+    }
+    if (request.failIfRateLimited())
+        return;
+    const auto channels = m_context.store.channels().channelsVisibleTo(request.userId());
+    if (!channels) {
+        failInternal(request, channels.error().message, {});
+        return;
+    }
+    QJsonArray list;
+    for (const protocol::Channel &channel : *channels)
+        list.append(channel.toJson());
+    request.succeed({{QStringLiteral("channels"), list}});
+}
+
+void ChannelHandler::create(const EventRequest &request)
+{
+    const auto payload = payloadOrFail(request, QStringLiteral("{name, topic?, isPrivate?}"), {});
+    if (!payload)
+        return;
+    const auto parsed = parseCreate(*payload);
+    if (!parsed) {
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message);
+        return;
+    }
+    store::ChannelRepository &channels = m_context.store.channels();
+    const auto taken = channels.nameTaken(parsed->name);
+    if (!taken) {
+        failInternal(request, taken.error().message, {});
+        return;
+    }
+    if (*taken) {
+        request.fail(ErrorCode::Conflict,
+            QStringLiteral("A channel named \"%1\" exists already: pick another name").arg(parsed->name));
+        return;
+    }
+    if (request.failIfRateLimited())
+        return;
+    const auto created =
+        channels.createChannel({parsed->name, parsed->topic, parsed->isPrivate, request.userId()});
+    if (!created) {
+        failStore(request, created.error(), notFoundMessage(), {});
+        return;
+    }
+    moveSessionsIn(request.userId(), created->id);
+    request.succeed({{ChannelKey, created->toJson()}});
+    m_context.broadcaster.toUser(request.userId(), protocol::event::ChannelJoined, created->toJson());
+}
+
+void ChannelHandler::join(const EventRequest &request)
+{
+    const auto payload = request.payload();
+    const QJsonObject errorContext = errorContextOf(payload);
+    if (!payloadOrFail(request, QStringLiteral("{channelId}"), errorContext))
+        return;
+    const auto channelId = channelIdOf(*payload);
+    if (!channelId) {
+        request.fail(ErrorCode::InvalidPayload, channelId.error().message, errorContext);
+        return;
+    }
+    // A private channel is reached by invitation only: findVisible() answers
+    // NOT_FOUND unless the user is in it already (a re-join).
+    if (!findVisible(request, *channelId, errorContext))
+        return;
+    if (request.failIfRateLimited(errorContext))
+        return;
+    const auto me = m_context.store.users().userById(request.userId());
+    if (!me) {
+        failInternal(request, me.error().message, errorContext);
+        return;
+    }
+    const auto admitted = admit(request, *channelId, me->user, errorContext);
+    if (!admitted)
+        return;
+    request.succeed({{ChannelKey, admitted->channel.toJson()}});
+}
+
+void ChannelHandler::leave(const EventRequest &request)
+{
+    const auto payload = request.payload();
+    const QJsonObject errorContext = errorContextOf(payload);
+    if (!payloadOrFail(request, QStringLiteral("{channelId}"), errorContext))
+        return;
+    const auto channelId = channelIdOf(*payload);
+    if (!channelId) {
+        request.fail(ErrorCode::InvalidPayload, channelId.error().message, errorContext);
+        return;
+    }
+    store::ChannelRepository &channels = m_context.store.channels();
+    const auto member = channels.isMember(*channelId, request.userId());
+    if (!member && member.error().kind != Kind::NotFound) {
+        failInternal(request, member.error().message, errorContext);
+        return;
+    }
+    if (!member || !*member) {
+        request.fail(ErrorCode::NotFound, QStringLiteral("You are not in that channel"), errorContext);
+        return;
+    }
+    if (request.failIfRateLimited(errorContext))
+        return;
+    const auto removed = channels.removeMember(*channelId, request.userId());
+    if (!removed) {
+        failStore(request, removed.error(), QStringLiteral("You are not in that channel"), errorContext);
+        return;
+    }
+    // Out of the room first: member_left is for those who stay.
+    moveSessionsOut(request.userId(), *channelId);
+    request.succeed();
+    m_context.broadcaster.toUser(
+        request.userId(), protocol::event::ChannelLeft, QJsonObject {{ChannelIdKey, *channelId}});
+    m_context.broadcaster.toChannel(*channelId, protocol::event::ChannelMemberLeft,
+        QJsonObject {{ChannelIdKey, *channelId}, {QStringLiteral("userId"), request.userId()}});
+}
+
+void ChannelHandler::invite(const EventRequest &request)
+{
+    const auto payload = request.payload();
+    const QJsonObject errorContext = errorContextOf(payload);
+    if (!payloadOrFail(request, QStringLiteral("{channelId, username}"), errorContext))
+        return;
+    const auto parsed = parseInvite(*payload);
+    if (!parsed) {
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
+        return;
+    }
+    const auto visible = findVisible(request, parsed->channelId, errorContext);
+    if (!visible)
+        return;
+    if (!visible->member) {
+        request.fail(ErrorCode::Forbidden,
+            QStringLiteral("Only members of #%1 may invite: join it first").arg(visible->channel.name),
+            errorContext);
+        return;
+    }
+    const auto invitee = m_context.store.users().userByUsername(parsed->username);
+    if (!invitee) {
+        failStore(request, invitee.error(),
+            QStringLiteral("There is no user named \"%1\"").arg(parsed->username), errorContext);
+        return;
+    }
+    if (request.failIfRateLimited(errorContext))
+        return;
+    if (admit(request, parsed->channelId, invitee->user, errorContext))
+        request.succeed();
+}
+
+void ChannelHandler::members(const EventRequest &request)
+{
+    const auto payload = request.payload();
+    const QJsonObject errorContext = errorContextOf(payload);
+    if (!payloadOrFail(request, QStringLiteral("{channelId, afterUsername?, limit?}"), errorContext))
+        return;
+    const auto parsed = parseMembers(*payload);
+    if (!parsed) {
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
+        return;
+    }
+    // Anyone may see who is in a public channel; a private one exists for its members only.
+    if (!findVisible(request, parsed->channelId, errorContext))
+        return;
+    if (request.failIfRateLimited(errorContext))
+        return;
+    const auto page =
+        m_context.store.channels().members(parsed->channelId, parsed->afterUsername, parsed->limit);
+    if (!page) {
+        failStore(request, page.error(), notFoundMessage(), errorContext);
+        return;
+    }
+    QJsonArray members;
+    for (const protocol::User &user : page->members)
+        members.append(user.toJson());
+    request.succeed({{QStringLiteral("members"), members}, {QStringLiteral("hasMore"), page->hasMore}});
+}
+
+std::optional<ChannelHandler::VisibleChannel> ChannelHandler::findVisible(
+    const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
+{
+    const store::ChannelRepository &channels = m_context.store.channels();
+    const auto channel = channels.channelById(channelId);
+    if (!channel) {
+        failStore(request, channel.error(), notFoundMessage(), errorContext);
+        return std::nullopt;
+    }
+    const auto member = channels.isMember(channelId, request.userId());
+    if (!member) {
+        failStore(request, member.error(), notFoundMessage(), errorContext);
+        return std::nullopt;
+    }
+    if (channel->isPrivate && !*member) {
+        // The same answer as for an id that was never used: outsiders learn nothing.
+        request.fail(ErrorCode::NotFound, notFoundMessage(), errorContext);
+        return std::nullopt;
+    }
+    return VisibleChannel {*channel, *member};
+}
+
+std::optional<protocol::Channel> ChannelHandler::freshChannel(
+    const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
+{
+    auto channel = m_context.store.channels().channelById(channelId);
+    if (!channel) {
+        failStore(request, channel.error(), notFoundMessage(), errorContext);
+        return std::nullopt;
+    }
+    return std::move(*channel);
+}
+
+std::optional<ChannelHandler::Admission> ChannelHandler::admit(const EventRequest &request,
+    const QString &channelId, const protocol::User &user, const QJsonObject &errorContext)
+{
+    const auto added = m_context.store.channels().addMember(channelId, user.id);
+    if (!added) {
+        failStore(request, added.error(), notFoundMessage(), errorContext);
+        return std::nullopt;
+    }
+    if (*added) {
+        // Sent before the newcomer's sessions enter the room: they get channel:joined instead.
+        m_context.broadcaster.toChannel(channelId, protocol::event::ChannelMemberJoined,
+            QJsonObject {{ChannelIdKey, channelId}, {QStringLiteral("user"), user.toJson()}});
+    }
+    // Also on a re-join: the rooms follow the stored membership, whatever happened before.
+    moveSessionsIn(user.id, channelId);
+    auto channel = freshChannel(request, channelId, errorContext);
+    if (!channel)
+        return std::nullopt;
+    if (*added)
+        m_context.broadcaster.toUser(user.id, protocol::event::ChannelJoined, channel->toJson());
+    return Admission {*added, std::move(*channel)};
+}
+
+void ChannelHandler::moveSessionsIn(const QString &userId, const QString &channelId)
+{
+    RoomRegistry &rooms = m_context.rooms;
+    const QString room = RoomRegistry::channelRoom(channelId);
+    for (const ConnectionId connection : rooms.members(RoomRegistry::userRoom(userId)))
+        rooms.join(connection, room);
+}
+
+void ChannelHandler::moveSessionsOut(const QString &userId, const QString &channelId)
+{
+    RoomRegistry &rooms = m_context.rooms;
+    const QString room = RoomRegistry::channelRoom(channelId);
+    for (const ConnectionId connection : rooms.members(RoomRegistry::userRoom(userId)))
+        rooms.leave(connection, room); // the last one out removes the room
+}
+
+void ChannelHandler::failStore(const EventRequest &request, const store::StoreError &error,
+    const QString &notFound, const QJsonObject &errorContext) const
+{
+    switch (error.kind) {
+    case Kind::NotFound:
+        request.fail(ErrorCode::NotFound, notFound, errorContext);
+        return;
+    case Kind::Conflict:
+        request.fail(
+            ErrorCode::Conflict, QStringLiteral("A channel with that name exists already"), errorContext);
+        return;
+    case Kind::InvalidArgument:
+    case Kind::NotOpen:
+    case Kind::Internal:
+        break;
+    }
+    // The handler checked every argument before the store saw it: anything else is ours.
+    failInternal(request, error.message, errorContext);
+}
+
+void ChannelHandler::failInternal(
+    const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const
+{
+    qCWarning(lcServer).noquote() << request.name() << "from user" << request.userId() << "on connection"
+                                  << request.connectionId() << "failed:" << detail;
+    request.fail(ErrorCode::Internal,
+        QStringLiteral("The server could not complete the request; please try again later"), errorContext);
 }
 
 } // namespace parley::server

@@ -1,14 +1,34 @@
 #pragma once
 
+#include "protocol/types.h"
 #include "servercontext.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace parley::store {
+struct StoreError;
+}
 
 namespace parley::server {
 
+class EventRequest;
 class EventRoutes;
 
 // channel:list, channel:create, channel:join, channel:leave, channel:invite,
 // channel:members (docs/protocol.md section 5). Joining, leaving or being invited
 // moves every session of that user between rooms.
+//
+// Checks run in the contract's order: payload (INVALID_PAYLOAD), the channel as
+// this user may see it (NOT_FOUND: a private channel does not exist for
+// outsiders), membership (FORBIDDEN), then the rate (RATE_LIMITED). Failures
+// carry the request's channelId in channel:error when it gave a readable one.
+//
+// channel:member_joined goes to the members that were in the channel before the
+// newcomer's sessions entered it, and channel:member_left to those that remain:
+// the user who joined or left learns of it from channel:joined / channel:left.
 class ChannelHandler
 {
 public:
@@ -16,6 +36,46 @@ public:
     void registerRoutes(EventRoutes &routes);
 
 private:
+    void list(const EventRequest &request);
+    void create(const EventRequest &request);
+    void join(const EventRequest &request);
+    void leave(const EventRequest &request);
+    void invite(const EventRequest &request);
+    void members(const EventRequest &request);
+
+    // A channel this user may know of, and whether they are in it.
+    struct VisibleChannel
+    {
+        protocol::Channel channel;
+        bool member = false;
+    };
+    // NOT_FOUND for an unknown channel or a private one the user is not in;
+    // nullopt when the request was answered.
+    std::optional<VisibleChannel> findVisible(
+        const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
+    // The channel as it is now (memberCount after a change), or an answered INTERNAL.
+    std::optional<protocol::Channel> freshChannel(
+        const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
+
+    // Adds the user to the channel and tells everyone who needs to know: the
+    // members already there, then every session of the user. Answers nothing
+    // to the request; false when the store failed (the request got INTERNAL).
+    // `added` is false when the user already was a member (no broadcast).
+    struct Admission
+    {
+        bool added = false;
+        protocol::Channel channel;
+    };
+    std::optional<Admission> admit(const EventRequest &request, const QString &channelId,
+        const protocol::User &user, const QJsonObject &errorContext);
+    void moveSessionsIn(const QString &userId, const QString &channelId);
+    void moveSessionsOut(const QString &userId, const QString &channelId);
+
+    void failStore(const EventRequest &request, const store::StoreError &error, const QString &notFound,
+        const QJsonObject &errorContext) const;
+    void failInternal(
+        const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const;
+
     ServerContext &m_context;
 };
 

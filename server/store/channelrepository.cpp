@@ -75,8 +75,7 @@ StoreResult<protocol::Channel> ChannelRepository::createChannel(const NewChannel
     if (!creator)
         return creator.error();
     const QString key = sql::caseKey(channel.name);
-    const auto taken =
-        sql::hasRow(m_database, QStringLiteral("SELECT 1 FROM channels WHERE name_key = ?"), {key});
+    const auto taken = nameTaken(channel.name);
     if (!taken)
         return taken.error();
     if (*taken)
@@ -111,6 +110,12 @@ StoreResult<protocol::Channel> ChannelRepository::channelById(const QString &cha
     if (!query->next())
         return sql::notFound(QStringLiteral("no such channel"));
     return channelFromRow(*query);
+}
+
+StoreResult<bool> ChannelRepository::nameTaken(const QString &name) const
+{
+    return sql::hasRow(
+        m_database, QStringLiteral("SELECT 1 FROM channels WHERE name_key = ?"), {sql::caseKey(name)});
 }
 
 StoreResult<QList<protocol::Channel>> ChannelRepository::channelsVisibleTo(const QString &userId) const

@@ -31,6 +31,9 @@ public:
     // NotFound: no such creator.
     StoreResult<protocol::Channel> createChannel(const NewChannel &channel);
     StoreResult<protocol::Channel> channelById(const QString &channelId) const;
+    // Whether createChannel() would answer Conflict for this name (any case), so a
+    // caller can refuse a taken name before it counts the request's rate.
+    StoreResult<bool> nameTaken(const QString &name) const;
 
     // What `channel:list` shows the user: every public channel and the private
     // ones the user is in, ordered by name.

@@ -104,6 +104,9 @@ private slots:
         QFETCH(QString, second);
         QFETCH(bool, conflicts);
         PARLEY_VERIFY_OK(channels().createChannel({first, {}, false, m_alice}));
+        const auto taken = channels().nameTaken(second);
+        PARLEY_VERIFY_OK(taken);
+        QCOMPARE(*taken, conflicts);
         // Private or not, by whoever: a name is a name.
         const auto again = channels().createChannel({second, {}, true, m_bob});
         if (conflicts) {
