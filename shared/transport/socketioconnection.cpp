@@ -53,7 +53,7 @@ SocketIoConnection::Private::Private(
     , role(role)
     , channel(channel)
     , options(options)
-    , heartbeat([this] { this->channel->sendText(pingFrame()); },
+    , heartbeat([this] { writeText(pingFrame()); },
           [this] { shutdown(QStringLiteral("ping timeout"), Teardown::Graceful); })
     , acks([this](QList<AckCallback> expired) { failCallbacks(std::move(expired), AckFailure::TimedOut); })
 {
@@ -77,7 +77,7 @@ void SocketIoConnection::Private::onConnectTimeout()
     shutdown(QStringLiteral("connect timeout"), Teardown::Graceful);
 }
 
-bool SocketIoConnection::Private::sendPacket(const SocketPacket &packet)
+bool SocketIoConnection::Private::sendPacket(const SocketPacket &packet, std::chrono::milliseconds ackTimeout)
 {
     const EncodedSocketPacket encoded = encodeSocketPacket(packet);
     bool fits = fitsPeerLimit(encoded.text.size() + 1);
@@ -88,9 +88,9 @@ bool SocketIoConnection::Private::sendPacket(const SocketPacket &packet)
                                << options.maxPayload << "bytes";
         return false;
     }
-    channel->sendText(encodeEngineText(EnginePacketType::Message, encoded.text));
+    writeText(encodeEngineText(EnginePacketType::Message, encoded.text), ackTimeout);
     for (const QByteArray &attachment : encoded.attachments)
-        channel->sendBinary(attachment);
+        writeBinary(attachment);
     return true;
 }
 
@@ -138,10 +138,12 @@ void SocketIoConnection::Private::shutdown(const QString &reason, Teardown how)
     queuedConnects.clear();
     if (how != Teardown::ChannelGone) {
         if (how == Teardown::Graceful && wasOpen)
-            channel->sendText(closeFrame());
+            writeText(closeFrame());
         channel->close(reason); // its disconnected() finds us closed already
     }
     qCDebug(lcTransport) << "connection" << engineId << "closed:" << reason;
+    if (capturing())
+        capture->connectionClosed(reason);
     if (failCallbacks(acks.takeAll(), AckFailure::ConnectionClosed))
         Q_EMIT q->closed(reason);
 }
@@ -217,7 +219,7 @@ void SocketIoConnection::open()
     info.pingInterval = int(d->options.pingInterval.count());
     info.pingTimeout = int(d->options.pingTimeout.count());
     info.maxPayload = d->options.maxPayload;
-    d->channel->sendText(encodeEngineOpen(info));
+    d->writeText(encodeEngineOpen(info));
     d->heartbeat.startAsServer(d->options.pingInterval, d->options.pingTimeout);
     d->connectTimer.start(d->options.connectTimeout);
 }
@@ -285,7 +287,7 @@ void SocketIoConnection::emitWithAck(const QString &nsp, const QString &event, c
     const qint64 ackId = d->acks.add(nsp, std::move(callback), timeout);
     SocketPacket packet = eventPacket(nsp, event, args, attachments);
     packet.ackId = ackId;
-    if (!d->sendPacket(packet))
+    if (!d->sendPacket(packet, timeout))
         d->failLater(d->acks.take(nsp, ackId), AckFailure::NotSent);
 }
 
@@ -307,7 +309,7 @@ void SocketIoConnection::sendEncoded(const QByteArray &socketPacketText)
     // The broadcast fast path: no JSON, no namespace lookup, one frame.
     if (d->state != State::Open || !d->fitsPeerLimit(socketPacketText.size() + 1))
         return;
-    d->channel->sendText(encodeEngineText(EnginePacketType::Message, socketPacketText));
+    d->writeText(encodeEngineText(EnginePacketType::Message, socketPacketText));
 }
 
 void SocketIoConnection::disconnectNamespace(const QString &nsp)
@@ -316,6 +318,22 @@ void SocketIoConnection::disconnectNamespace(const QString &nsp)
         return;
     d->sendPacket(makePacket(SocketPacketType::Disconnect, nsp));
     d->failCallbacks(d->acks.takeNamespace(nsp), AckFailure::ConnectionClosed);
+}
+
+void SocketIoConnection::attachCapture(CaptureRecorder *recorder)
+{
+#if PARLEY_CAPTURE_ENABLED
+    d->capture = recorder ? std::make_unique<ConnectionCapture>(*recorder, d->options.ackTimeout) : nullptr;
+#else
+    if (recorder)
+        qCWarning(lcTransport)
+            << "protocol capture is compiled out (PARLEY_CAPTURE=OFF); nothing is recorded";
+#endif
+}
+
+quint64 SocketIoConnection::captureId() const
+{
+    return d->capture ? d->capture->connectionId() : 0;
 }
 
 void SocketIoConnection::close(const QString &reason)

@@ -12,6 +12,7 @@
 
 namespace parley::transport {
 
+class CaptureRecorder;
 class FrameChannel;
 
 // An event (or binary event) that arrived on a connected namespace.
@@ -130,6 +131,13 @@ public:
     // dropped with a warning (acks fail with NotSent).
     void disconnectNamespace(const QString &nsp);
     void close(const QString &reason);
+
+    // Protocol capture: every frame from now on, in and out, goes to recorder while it
+    // is enabled (nullptr detaches). The recorder must outlive the connection. Attach
+    // before open() (server) or before the link opens (client) to see the open packet.
+    // A no-op, with a warning, in a build with -DPARLEY_CAPTURE=OFF.
+    void attachCapture(CaptureRecorder *recorder);
+    quint64 captureId() const; // the recorder's number for this connection; 0 if none
 
 Q_SIGNALS:
     void opened(); // client: the open packet arrived

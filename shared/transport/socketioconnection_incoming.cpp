@@ -30,6 +30,8 @@ IncomingEvent toIncomingEvent(SocketPacket &packet)
 
 void SocketIoConnection::Private::onText(const QByteArray &utf8)
 {
+    if (capturing()) [[unlikely]]
+        capture->frameIn(utf8, false);
     if (state == State::Closed)
         return;
     if (role == Role::Server && utf8.size() > options.maxPayload)
@@ -52,7 +54,7 @@ void SocketIoConnection::Private::onText(const QByteArray &utf8)
     case EnginePacketType::Ping:
         if (role == Role::Server)
             return fail(QStringLiteral("the client sent a ping"));
-        channel->sendText(pongFrame());
+        writeText(pongFrame());
         heartbeat.pingReceived();
         Q_EMIT q->heartbeatReceived();
         return;
@@ -74,6 +76,8 @@ void SocketIoConnection::Private::onText(const QByteArray &utf8)
 
 void SocketIoConnection::Private::onBinary(const QByteArray &bytes)
 {
+    if (capturing()) [[unlikely]]
+        capture->frameIn(bytes, true);
     if (state == State::Closed)
         return;
     if (state != State::Open)

@@ -5,6 +5,7 @@
 // (what arrives from the peer).
 
 #include "acktable.h"
+#include "connectioncapture.h"
 #include "framechannel.h"
 #include "heartbeat.h"
 #include "namespacetable.h"
@@ -69,7 +70,8 @@ struct SocketIoConnection::Private
     void onConnectTimeout();
 
     bool canEmitOn(const QString &nsp) const { return state == State::Open && namespaces.isConnected(nsp); }
-    bool sendPacket(const protocol::SocketPacket &packet);
+    bool sendPacket(const protocol::SocketPacket &packet,
+        std::chrono::milliseconds ackTimeout = std::chrono::milliseconds::zero());
     bool fitsPeerLimit(qint64 bytes) const { return role == Role::Server || bytes <= options.maxPayload; }
     void sendConnect(const QString &nsp, const QJsonObject &auth);
 
@@ -77,6 +79,31 @@ struct SocketIoConnection::Private
     bool failCallbacks(QList<AckCallback> callbacks, AckFailure why);
     void failLater(AckCallback callback, AckFailure why);
     void fail(const QString &detail);
+
+    // Capture: compiled out (PARLEY_CAPTURE_ENABLED 0) this is constant false and every
+    // `if (capturing())` disappears; compiled in, one predictable branch while off.
+    bool capturing() const
+    {
+#if PARLEY_CAPTURE_ENABLED
+        return capture && capture->isOn();
+#else
+        return false;
+#endif
+    }
+    // Every frame to the peer goes through these two, so the capture sees it.
+    void writeText(
+        const QByteArray &frame, std::chrono::milliseconds ackTimeout = std::chrono::milliseconds::zero())
+    {
+        if (capturing()) [[unlikely]]
+            capture->frameOut(frame, false, ackTimeout);
+        channel->sendText(frame);
+    }
+    void writeBinary(const QByteArray &bytes)
+    {
+        if (capturing()) [[unlikely]]
+            capture->frameOut(bytes, true);
+        channel->sendBinary(bytes);
+    }
     void shutdown(const QString &reason, Teardown how);
 
     SocketIoConnection *const q;
@@ -91,6 +118,7 @@ struct SocketIoConnection::Private
     Heartbeat heartbeat;
     AckTable acks;
     QTimer connectTimer; // server: until a namespace is joined; client: until the open packet
+    std::unique_ptr<ConnectionCapture> capture; // set by attachCapture() in builds with capture
 };
 
 } // namespace parley::transport
