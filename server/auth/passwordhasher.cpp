@@ -5,9 +5,11 @@
 
 #include <QFutureWatcher>
 #include <QPromise>
+#include <QRandomGenerator>
 #include <QThread>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <sodium.h>
 
@@ -16,6 +18,8 @@ namespace parley::auth {
 namespace {
 
 constexpr PasswordHasher::Cost MinimumCost;
+
+std::atomic<quint64> g_jobsStarted {0};
 
 // Best effort: clears the bytes when this is the last copy of the password.
 // A copy the caller still holds is the caller's to clear.
@@ -100,6 +104,7 @@ void runOffThread(QThreadPool &pool, QObject *context, std::function<R()> work,
         });
     auto promise = std::make_shared<QPromise<R>>();
     watcher->setFuture(promise->future());
+    g_jobsStarted.fetch_add(1, std::memory_order_relaxed);
     pool.start([promise, work = std::move(work)] {
         promise->start();
         promise->addResult(work());
@@ -163,6 +168,25 @@ bool PasswordHasher::verifyNow(const QByteArray &password, const QByteArray &sto
     }
     return crypto_pwhash_str_verify(storedHash.constData(), password.constData(),
                static_cast<unsigned long long>(password.size())) == 0;
+}
+
+QByteArray PasswordHasher::timingDecoy() const
+{
+    // libsodium's encoding: 16 bytes of salt and a 32-byte digest, standard
+    // base64 without padding.
+    const auto randomBytes = [](qsizetype size) {
+        QByteArray bytes(size, Qt::Uninitialized);
+        for (char &byte : bytes)
+            byte = static_cast<char>(QRandomGenerator::system()->bounded(256));
+        return bytes.toBase64(QByteArray::OmitTrailingEquals);
+    };
+    return QByteArray("$argon2id$v=19$m=") + QByteArray::number(quint64(m_cost.memoryBytes / 1024)) +
+        ",t=" + QByteArray::number(m_cost.passes) + ",p=1$" + randomBytes(16) + '$' + randomBytes(32);
+}
+
+quint64 PasswordHasher::jobsStarted()
+{
+    return g_jobsStarted.load(std::memory_order_relaxed);
 }
 
 bool PasswordHasher::needsRehash(const QByteArray &storedHash) const

@@ -53,6 +53,16 @@ public:
     // at the next successful login) or is not an Argon2id hash at all.
     bool needsRehash(const QByteArray &storedHash) const;
 
+    // A well-formed Argon2id string with this hasher's cost that no password
+    // matches (random salt and digest). Verifying against it costs what a real
+    // verify costs: a login for an unknown user does it, so the answer's timing
+    // does not tell which usernames exist.
+    QByteArray timingDecoy() const;
+
+    // hash() and verify() jobs handed to the pools so far, by every hasher in the
+    // process: lets tests show that a refused request never reached Argon2id.
+    static quint64 jobsStarted();
+
     Cost cost() const { return m_cost; }
     int maxConcurrentJobs() const { return m_pool.maxThreadCount(); }
 

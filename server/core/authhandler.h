@@ -1,14 +1,29 @@
 #pragma once
 
+#include "auth/ratelimiter.h"
+#include "protocol/catalogue.h"
 #include "servercontext.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+namespace parley::protocol {
+struct User;
+}
 
 namespace parley::server {
 
+class EventRequest;
 class EventRoutes;
 
 // The /auth namespace (docs/protocol.md section 6): auth:register, auth:login,
-// auth:refresh. No token needed; every attempt counts toward the per-address limit,
-// which is checked before any password is hashed.
+// auth:refresh, auth:logout and auth:changePassword. Acks only, no error events.
+//
+// No token is needed to use it. Every attempt counts toward the per-address
+// limit, and that limit is checked before any password is hashed. Argon2id runs
+// on the PasswordHasher's pool; its results come back on the server thread, and a
+// request whose connection is gone by then is answered into the void.
 class AuthHandler
 {
 public:
@@ -16,7 +31,25 @@ public:
     void registerRoutes(EventRoutes &routes);
 
 private:
+    void registerUser(const EventRequest &request);
+    void login(const EventRequest &request);
+    void refresh(const EventRequest &request);
+    void logout(const EventRequest &request);
+    void changePassword(const EventRequest &request);
+
+    // Counts the attempt against the sender's address, whether or not it is valid.
+    auth::RateLimiter::Decision countAttempt(const EventRequest &request);
+    // Answers a failed token check with the code the contract gives /auth.
+    void failToken(const EventRequest &request, protocol::ErrorCode code, const QString &message) const;
+    // {success, token, user, expiresAt}
+    void answerWithToken(const EventRequest &request, const protocol::User &user, int tokenVersion) const;
+    void failInternal(const EventRequest &request, const QString &detail) const;
+    // Every live `/` session of the user gets connection:closing AUTH_EXPIRED.
+    void closeSessionsOf(const QString &userId, const QString &why);
+
     ServerContext &m_context;
+    // The hasher's callbacks run against this: they die with the handler.
+    QObject m_callbacks;
 };
 
 } // namespace parley::server

@@ -39,12 +39,25 @@ void EventRequest::acknowledge(const QJsonObject &ack) const
 
 void EventRequest::fail(ErrorCode code, const QString &message, const QJsonObject &context) const
 {
+    sendFailure(code, message, context, m_retryAfterMs);
+}
+
+void EventRequest::failRateLimited(qint64 retryAfterMs, const QJsonObject &context) const
+{
+    sendFailure(ErrorCode::RateLimited,
+        QStringLiteral("Too many requests: wait %1 ms and try again").arg(retryAfterMs), context,
+        retryAfterMs);
+}
+
+void EventRequest::sendFailure(
+    ErrorCode code, const QString &message, const QJsonObject &context, qint64 retryAfterMs) const
+{
     if (!m_session)
         return;
     QJsonObject error {
         {QStringLiteral("code"), protocol::errorCodeName(code)}, {QStringLiteral("message"), message}};
     if (code == ErrorCode::RateLimited)
-        error.insert(QStringLiteral("retryAfterMs"), m_retryAfterMs);
+        error.insert(QStringLiteral("retryAfterMs"), retryAfterMs);
     if (m_event.ackId) {
         m_session->sendAck(m_event.nsp, *m_event.ackId,
             QJsonObject {{QStringLiteral("success"), false}, {QStringLiteral("error"), error}});

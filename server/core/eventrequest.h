@@ -53,11 +53,17 @@ public:
     // RATE_LIMITED with retryAfterMs, when this event was over the connection's rate.
     bool failIfRateLimited(const QJsonObject &context = {}) const;
     bool rateLimited() const { return m_rateLimited; }
+    // RATE_LIMITED from a limiter of the handler's own (/auth attempts per
+    // address), with that limiter's retryAfterMs instead of the connection's.
+    void failRateLimited(qint64 retryAfterMs, const QJsonObject &context = {}) const;
 
     // The error event of this request's family, or empty (on /auth: acks only).
     QString errorEvent() const;
 
 private:
+    void sendFailure(protocol::ErrorCode code, const QString &message, const QJsonObject &context,
+        qint64 retryAfterMs) const;
+
     QPointer<ServerSession> m_session;
     ConnectionId m_connectionId = 0;
     QString m_userId;

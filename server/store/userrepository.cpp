@@ -156,6 +156,32 @@ StoreResult<Done> UserRepository::setPasswordHash(const QString &userId, const Q
         userId, QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"), {sql::text(passwordHash)});
 }
 
+StoreResult<int> UserRepository::replacePasswordHash(const QString &userId, const QString &passwordHash)
+{
+    const auto rowid = sql::parseId(userId);
+    if (!rowid)
+        return sql::notFound(QStringLiteral("no such user"));
+    auto transaction = Transaction::begin(m_database);
+    if (!transaction)
+        return transaction.error();
+    auto updated = m_database.run(QStringLiteral("UPDATE users SET password_hash = ?,"
+                                                 " token_version = token_version + 1 WHERE id = ?"),
+        {sql::text(passwordHash), *rowid});
+    if (!updated)
+        return updated.error();
+    if (updated->numRowsAffected() == 0)
+        return sql::notFound(QStringLiteral("no such user"));
+    auto version = m_database.run(QStringLiteral("SELECT token_version FROM users WHERE id = ?"), {*rowid});
+    if (!version)
+        return version.error();
+    if (!version->next())
+        return sql::notFound(QStringLiteral("no such user"));
+    const int newVersion = version->value(0).toInt();
+    if (auto committed = transaction->commit(); !committed)
+        return committed.error();
+    return newVersion;
+}
+
 StoreResult<Done> UserRepository::disableUser(const QString &userId)
 {
     return updateUser(userId, QStringLiteral("UPDATE users SET disabled = 1 WHERE id = ?"), {});

@@ -32,6 +32,10 @@ public:
     // Revokes every token issued so far; returns the new version.
     StoreResult<int> bumpTokenVersion(const QString &userId);
     StoreResult<Done> setPasswordHash(const QString &userId, const QString &passwordHash);
+    // A password change: the new hash and a bumped token version in one
+    // transaction, so no moment exists where the new password works and the
+    // tokens issued under the old one still do. Returns the new version.
+    StoreResult<int> replacePasswordHash(const QString &userId, const QString &passwordHash);
     StoreResult<Done> disableUser(const QString &userId);
 
 private:

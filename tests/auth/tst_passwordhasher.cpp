@@ -23,6 +23,8 @@ private Q_SLOTS:
     void oddInputsDoNotCrash_data();
     void oddInputsDoNotCrash();
     void needsRehash();
+    void timingDecoyCostsARealVerifyAndMatchesNothing();
+    void jobsAreCounted();
 };
 
 void TestPasswordHasher::hashThenVerify()
@@ -169,6 +171,34 @@ void TestPasswordHasher::needsRehash()
     const PasswordHasher stronger(PasswordHasher::Cost {3, 19 * 1024 * 1024});
     QVERIFY(stronger.needsRehash(*hasher.hashNow("password1")));
     QVERIFY(hasher.needsRehash("not a hash"));
+}
+
+void TestPasswordHasher::timingDecoyCostsARealVerifyAndMatchesNothing()
+{
+    const PasswordHasher hasher;
+    const QByteArray decoy = hasher.timingDecoy();
+    const QByteArray real = *hasher.hashNow("password1");
+    // The same parameters as a real hash: libsodium would do the same work.
+    QCOMPARE(decoy.split('$').mid(0, 4), real.split('$').mid(0, 4));
+    QCOMPARE(decoy.size(), real.size());
+    QVERIFY(!hasher.needsRehash(decoy));
+    QVERIFY(!PasswordHasher::verifyNow("password1", decoy));
+    QVERIFY(!PasswordHasher::verifyNow("", decoy));
+    QVERIFY(hasher.timingDecoy() != decoy); // random salt and digest each time
+}
+
+void TestPasswordHasher::jobsAreCounted()
+{
+    PasswordHasher hasher;
+    QObject context;
+    const quint64 before = PasswordHasher::jobsStarted();
+    int answered = 0;
+    hasher.hash("password1", &context, [&](const PasswordHasher::HashResult &) { ++answered; });
+    hasher.verify("password1", hasher.timingDecoy(), &context, [&](bool) { ++answered; });
+    QCOMPARE(PasswordHasher::jobsStarted(), before + 2);
+    QTRY_COMPARE(answered, 2);
+    (void)hasher.hashNow("password1"); // the synchronous helpers are not jobs
+    QCOMPARE(PasswordHasher::jobsStarted(), before + 2);
 }
 
 QTEST_GUILESS_MAIN(TestPasswordHasher)

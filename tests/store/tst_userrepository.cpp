@@ -168,6 +168,25 @@ private slots:
         QCOMPARE(reread->tokenVersion, 1); // the authenticator bumps it, not the setter
     }
 
+    void passwordChangeReplacesHashAndBumpsVersion()
+    {
+        const auto created =
+            users().createUser({QStringLiteral("alice"), {}, QStringLiteral("old-hash"), {}});
+        PARLEY_VERIFY_OK(created);
+        const QString other = m_fixture.createUser(QStringLiteral("bob"));
+        const auto version = users().replacePasswordHash(created->user.id, QStringLiteral("new-hash"));
+        PARLEY_VERIFY_OK(version);
+        QCOMPARE(*version, 2);
+        const auto reread = users().userById(created->user.id);
+        PARLEY_VERIFY_OK(reread);
+        QCOMPARE(reread->passwordHash, QStringLiteral("new-hash"));
+        QCOMPARE(reread->tokenVersion, 2);
+        QCOMPARE(
+            m_fixture.scalar(QStringLiteral("SELECT token_version FROM users WHERE id = ?"), {other}), 1);
+        PARLEY_VERIFY_ERROR(users().replacePasswordHash(QStringLiteral("999"), QStringLiteral("x")),
+            StoreError::Kind::NotFound);
+    }
+
     void disabledUserStaysDisabled()
     {
         const QString id = m_fixture.createUser(QStringLiteral("alice"));
