@@ -1,18 +1,43 @@
-#include "core/chatserver.h"
+#include "app/admintool.h"
+#include "app/serveroptions.h"
+#include "app/serverrunner.h"
 
 #include <QCoreApplication>
-#include <QDebug>
+#include <QFile>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace parley::server::app;
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("parley-server"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
-    parley::server::ChatServer server({});
-    auto port = server.start();
-    if (!port) {
-        qCritical().noquote() << port.error().message;
-        return 1;
+    QCoreApplication::setApplicationVersion(ServerOptions::version());
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const auto invocation = ServerOptions::parse(QCoreApplication::arguments());
+    if (!invocation) {
+        err << "parley-server: " << invocation.error().message << Qt::endl;
+        return 2;
     }
-    return app.exec();
+    switch (invocation->kind) {
+    case Invocation::Kind::ShowText:
+        out << invocation->text << Qt::flush;
+        return 0;
+    case Invocation::Kind::Admin: {
+        QFile input;
+        if (!input.open(stdin, QIODevice::ReadOnly)) {
+            err << "parley-server: cannot read standard input" << Qt::endl;
+            return 1;
+        }
+        AdminTool tool(invocation->config, out, err, input);
+        return tool.run(invocation->admin);
+    }
+    case Invocation::Kind::Serve:
+        break;
+    }
+    return runServer(invocation->config, out, err);
 }

@@ -1,1 +1,271 @@
 #include "serveroptions.h"
+
+#include "admincommandline.h"
+#include "optionvalues.h"
+
+#include <QCommandLineParser>
+
+namespace parley::server::app {
+
+namespace {
+
+constexpr qint64 KiB = 1024;
+constexpr qint64 MiB = 1024 * KiB;
+
+// Integer options: where the value goes and the range that keeps a server usable.
+struct NumberOption
+{
+    QString name;
+    QString valueName;
+    QString description;
+    qint64 minimum;
+    qint64 maximum;
+};
+
+QString rangeText(const NumberOption &option)
+{
+    return QStringLiteral("a whole number from %1 to %2").arg(option.minimum).arg(option.maximum);
+}
+
+UsageError badValue(const QString &option, const QString &expected, const QString &given)
+{
+    return UsageError {QStringLiteral("--%1 expects %2, got \"%3\"").arg(option, expected, given)};
+}
+
+const QString Epilogue = QStringLiteral(R"(
+Commands (they work on the data dir while no server uses it, and take --data-dir too):
+  user add NAME [--display-name X] --password-stdin
+                            Create an account; the password is the first line of standard input.
+  user list                 List the accounts.
+  user disable NAME         Disable an account and revoke the tokens it holds.
+  token NAME [--ttl SECONDS]
+                            Print a token for NAME signed with the data dir's key.
+  channel create NAME [--private] [--topic T] --member USER...
+                            Create a channel; the first --member is recorded as its creator.
+  channel list              List every channel.
+  "%1 COMMAND --help" explains a command's options.
+
+Examples:
+  %1                                    serve on 127.0.0.1:7275
+  %1 --listen 0.0.0.0:7275 --registration closed --allowed-origin https://chat.example.org
+  echo 'a long passphrase' | %1 user add alice --password-stdin
+  %1 token alice                        a token for alice, e.g. for a test client
+
+On start the server prints one line, "listening on HOST:PORT", to standard output.
+SIGINT or SIGTERM stops it: clients are told SERVER_SHUTDOWN and the database is closed.
+Exit status: 0 done, 1 the server or command failed, 2 a bad command line.
+)");
+
+} // namespace
+
+QString ServerOptions::version()
+{
+    return QStringLiteral(PARLEY_VERSION);
+}
+
+ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
+{
+    const ServerConfig defaults;
+    const ServerLimits limits;
+    const QString program = QStringLiteral("parley-server");
+
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    // Everything after the first command word belongs to that command.
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    parser.setApplicationDescription(QStringLiteral(
+        "Parley's chat server: Socket.IO v5 over WebSocket, with its data in one SQLite database.\n"
+        "With no command it serves until SIGINT or SIGTERM; with a command it administers the data dir."));
+    const QCommandLineOption help(
+        QStringList {QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Shows this help."));
+    const QCommandLineOption versionOption(QStringLiteral("version"), QStringLiteral("Shows the version."));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+        QStringLiteral(
+            "Address and port to listen on, e.g. 0.0.0.0:7275 for every IPv4 interface or [::1]:7275; "
+            "port 0 picks a free one. Default: 127.0.0.1:7275."),
+        QStringLiteral("HOST:PORT"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+        QStringLiteral(
+            "Holds the database (parley.db), the signing key (jwt-secret) and the lock that keeps a "
+            "second server out. Created if missing. Default: %1.")
+            .arg(defaultDataDir()),
+        QStringLiteral("DIR"));
+    const QCommandLineOption registration(QStringLiteral("registration"),
+        QStringLiteral("open: anyone may create an account (auth:register); closed: only the admin command "
+                       "\"user add\" can. Default: open."),
+        QStringLiteral("open|closed"));
+    const QCommandLineOption jwtSecretFile(QStringLiteral("jwt-secret-file"),
+        QStringLiteral(
+            "Sign tokens with the key in FILE (at least 32 bytes; one trailing newline is ignored). "
+            "Default: DIR/jwt-secret, generated on first start."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption allowedOrigin(QStringLiteral("allowed-origin"),
+        QStringLiteral(
+            "Accept browser connections only from this Origin, e.g. https://chat.example.org; repeat "
+            "for more. Clients that send no Origin are not affected. Default: any Origin."),
+        QStringLiteral("ORIGIN"));
+    const NumberOption maxPayload {QStringLiteral("max-payload"), QStringLiteral("BYTES"),
+        QStringLiteral("Largest message a client may send. Default: %1.").arg(limits.maxPayload), KiB,
+        100 * MiB};
+    const NumberOption eventRate {QStringLiteral("event-rate"), QStringLiteral("N"),
+        QStringLiteral("Events per second a connection may send, sustained. Default: %1.")
+            .arg(limits.eventRate),
+        1, 10000};
+    const NumberOption eventBurst {QStringLiteral("event-burst"), QStringLiteral("N"),
+        QStringLiteral("Events a connection may send at once (at least --event-rate). Default: twice "
+                       "--event-rate (%1).")
+            .arg(limits.eventBurst),
+        1, 20000};
+    const NumberOption authRate {QStringLiteral("auth-rate"), QStringLiteral("N"),
+        QStringLiteral(
+            "Register, login and refresh attempts per minute from one client address. Default: %1.")
+            .arg(limits.authPerMinute),
+        1, 10000};
+    const NumberOption historyPage {QStringLiteral("history-page"), QStringLiteral("N"),
+        QStringLiteral("Messages in a history page when the client asks for no size. Default: %1.")
+            .arg(limits.historyPage),
+        1, limits.historyMax};
+    const NumberOption sendQueue {QStringLiteral("send-queue"), QStringLiteral("BYTES"),
+        QStringLiteral("Bytes queued for a connection that reads too slowly before it is closed "
+                       "(SLOW_CONSUMER). Default: %1.")
+            .arg(limits.sendQueueBytes),
+        64 * KiB, 1024 * MiB};
+    const QList<NumberOption> numbers {maxPayload, eventRate, eventBurst, authRate, historyPage, sendQueue};
+
+    parser.addOption(help);
+    parser.addOption(versionOption);
+    parser.addOption(listen);
+    parser.addOption(dataDir);
+    parser.addOption(registration);
+    parser.addOption(jwtSecretFile);
+    parser.addOption(allowedOrigin);
+    for (const NumberOption &number : numbers)
+        parser.addOption(QCommandLineOption(number.name,
+            number.description + QStringLiteral(" Range: %1-%2.").arg(number.minimum).arg(number.maximum),
+            number.valueName));
+    parser.addPositionalArgument(QStringLiteral("command"),
+        QStringLiteral("An admin command (below); none: run the server."), QStringLiteral("[command]"));
+
+    if (!parser.parse(arguments))
+        return UsageError {parser.errorText()};
+
+    Invocation invocation;
+    if (parser.isSet(help)) {
+        invocation.kind = Invocation::Kind::ShowText;
+        invocation.text = parser.helpText() + Epilogue.arg(program);
+        return invocation;
+    }
+    if (parser.isSet(versionOption)) {
+        invocation.kind = Invocation::Kind::ShowText;
+        invocation.text = program + QLatin1Char(' ') + version() + QLatin1Char('\n');
+        return invocation;
+    }
+
+    ServerConfig &config = invocation.config;
+    config.dataDir = parser.isSet(dataDir) ? parser.value(dataDir) : defaultDataDir();
+    if (config.dataDir.isEmpty())
+        return badValue(dataDir.names().first(), QStringLiteral("a directory"), {});
+    if (parser.isSet(jwtSecretFile)) {
+        config.jwtSecretFile = parser.value(jwtSecretFile);
+        if (config.jwtSecretFile.isEmpty())
+            return badValue(jwtSecretFile.names().first(), QStringLiteral("a file"), {});
+    }
+
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        if (!isAdminCommandWord(positional.first()))
+            return UsageError {
+                QStringLiteral("unknown command \"%1\"; the commands are user, token and channel "
+                               "(see --help)")
+                    .arg(positional.first())};
+        auto line = parseAdminCommandLine(program, positional);
+        if (!line)
+            return line.error();
+        if (!line->helpText.isEmpty()) {
+            invocation.kind = Invocation::Kind::ShowText;
+            invocation.text = line->helpText;
+            return invocation;
+        }
+        // Server-only options before the command would be silently ignored: say so instead.
+        const bool signs = line->command.verb == AdminCommand::Verb::Token;
+        for (const QString &given : parser.optionNames()) {
+            if (given == dataDir.names().first() || (signs && given == jwtSecretFile.names().first()))
+                continue;
+            return UsageError {QStringLiteral("--%1 is a server option; \"%2\" does not take it")
+                                   .arg(given,
+                                       positional.mid(0, positional.first() == QLatin1String("token") ? 1 : 2)
+                                           .join(QLatin1Char(' ')))};
+        }
+        if (!line->dataDir.isEmpty())
+            config.dataDir = line->dataDir;
+        if (!line->jwtSecretFile.isEmpty())
+            config.jwtSecretFile = line->jwtSecretFile;
+        invocation.kind = Invocation::Kind::Admin;
+        invocation.admin = line->command;
+        return invocation;
+    }
+
+    if (parser.isSet(listen)) {
+        const auto address = parseListenAddress(parser.value(listen));
+        if (!address)
+            return badValue(QStringLiteral("listen"),
+                QStringLiteral(
+                    "HOST:PORT with an IP address (IPv6 in brackets) or localhost and a port 0-65535, "
+                    "e.g. 127.0.0.1:7275"),
+                parser.value(listen));
+        config.address = address->address;
+        config.port = address->port;
+    } else {
+        config.address = defaults.address;
+        config.port = defaults.port;
+    }
+
+    if (parser.isSet(registration)) {
+        const QString value = parser.value(registration);
+        if (value != QLatin1String("open") && value != QLatin1String("closed"))
+            return badValue(QStringLiteral("registration"), QStringLiteral("open or closed"), value);
+        config.registrationOpen = value == QLatin1String("open");
+    }
+
+    for (const QString &origin : parser.values(allowedOrigin)) {
+        if (!isOrigin(origin))
+            return badValue(QStringLiteral("allowed-origin"),
+                QStringLiteral("an origin as browsers send it, scheme://host[:port] with no path or trailing "
+                               "slash, e.g. https://chat.example.org"),
+                origin);
+        if (!config.allowedOrigins.contains(origin))
+            config.allowedOrigins.append(origin);
+    }
+
+    for (const NumberOption &number : numbers) {
+        if (!parser.isSet(number.name))
+            continue;
+        const QString text = parser.value(number.name);
+        const auto value = parseWholeNumber(text, number.minimum, number.maximum);
+        if (!value)
+            return badValue(number.name, rangeText(number), text);
+        ServerLimits &chosen = config.limits;
+        if (number.name == maxPayload.name)
+            chosen.maxPayload = *value;
+        else if (number.name == eventRate.name)
+            chosen.eventRate = static_cast<int>(*value);
+        else if (number.name == eventBurst.name)
+            chosen.eventBurst = static_cast<int>(*value);
+        else if (number.name == authRate.name)
+            chosen.authPerMinute = static_cast<int>(*value);
+        else if (number.name == historyPage.name)
+            chosen.historyPage = static_cast<int>(*value);
+        else if (number.name == sendQueue.name)
+            chosen.sendQueueBytes = *value;
+    }
+    if (!parser.isSet(eventBurst.name))
+        config.limits.eventBurst = 2 * config.limits.eventRate;
+    else if (config.limits.eventBurst < config.limits.eventRate)
+        return badValue(eventBurst.name,
+            QStringLiteral("at least --event-rate (%1)").arg(config.limits.eventRate),
+            parser.value(eventBurst.name));
+
+    return invocation;
+}
+
+} // namespace parley::server::app
