@@ -110,6 +110,7 @@ private Q_SLOTS:
     void repeatedClientMsgIdGetsTheFirstAck();
     void repeatsWithinOneCommitWriteOneRow();
     void repeatedClientMsgIdAfterRestart();
+    void seqIsGapFreeUnderConcurrentSends_data();
     void seqIsGapFreeUnderConcurrentSends();
     void burstPastTheLimitIsRateLimited();
     void ackWaitsForTheCommit();
@@ -491,9 +492,19 @@ void TestMessageHandler::repeatedClientMsgIdAfterRestart()
     QVERIFY(bob.eventsNamed(protocol::event::MessageNew).isEmpty());
 }
 
+void TestMessageHandler::seqIsGapFreeUnderConcurrentSends_data()
+{
+    QTest::addColumn<int>("windowMs");
+    QTest::newRow("default 2 ms window") << 2;
+    QTest::newRow("zero window") << 0;
+    QTest::newRow("50 ms window") << 50;
+}
+
 void TestMessageHandler::seqIsGapFreeUnderConcurrentSends()
 {
+    QFETCH(int, windowMs);
     ServerConfig config;
+    config.commitWindow = std::chrono::milliseconds(windowMs);
     config.limits.eventBurst = 1000;
     startServer(config);
     m_server->addMember(m_general.id, m_carol.user.id);
