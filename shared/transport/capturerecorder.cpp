@@ -1,5 +1,7 @@
 #include "capturerecorder.h"
 
+#include "connectioncapture.h"
+
 namespace parley::transport {
 
 CaptureRecorder::CaptureRecorder(QObject *parent)
@@ -9,7 +11,13 @@ CaptureRecorder::CaptureRecorder(QObject *parent)
     m_clock.start();
 }
 
-CaptureRecorder::~CaptureRecorder() = default;
+CaptureRecorder::~CaptureRecorder()
+{
+    for (ConnectionCapture *capture : m_captures) {
+        capture->m_on = false;
+        capture->m_recorder = nullptr;
+    }
+}
 
 bool CaptureRecorder::isCompiledIn()
 {
@@ -23,6 +31,19 @@ bool CaptureRecorder::isCompiledIn()
 void CaptureRecorder::setEnabled(bool enabled)
 {
     m_enabled = enabled;
+    for (ConnectionCapture *capture : m_captures)
+        capture->m_on = enabled;
+}
+
+void CaptureRecorder::attach(ConnectionCapture *capture)
+{
+    m_captures.insert(capture);
+    capture->m_on = m_enabled;
+}
+
+void CaptureRecorder::detach(ConnectionCapture *capture)
+{
+    m_captures.erase(capture);
 }
 
 void CaptureRecorder::setKeepPayloads(bool keep)

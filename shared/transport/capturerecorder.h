@@ -6,6 +6,7 @@
 #include <QList>
 #include <QObject>
 
+#include <set>
 #include <vector>
 
 namespace parley::transport {
@@ -15,7 +16,9 @@ namespace parley::transport {
 // of the ones the ring dropped, and frameCaptured() for sinks such as TraceWriter.
 // Switched off (the default) an attached connection costs one predictable branch
 // per frame: nothing is decoded or allocated. Everything lives on one thread, and
-// the recorder must outlive the connections attached to it.
+// the recorder may be deleted before or after the connections attached to it.
+class ConnectionCapture;
+
 class CaptureRecorder : public QObject
 {
     Q_OBJECT
@@ -53,7 +56,12 @@ Q_SIGNALS:
     void frameCaptured(const parley::transport::CapturedFrame &frame);
 
 private:
+    friend class ConnectionCapture;
+    void attach(ConnectionCapture *capture);
+    void detach(ConnectionCapture *capture);
+
     QElapsedTimer m_clock;
+    std::set<ConnectionCapture *> m_captures; // they read m_enabled through their own flag
     std::vector<CapturedFrame> m_ring;
     size_t m_oldest = 0; // index of the oldest record once the ring is full
     qsizetype m_capacity = DefaultCapacity;

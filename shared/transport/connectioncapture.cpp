@@ -47,15 +47,20 @@ FrameDirection opposite(FrameDirection direction)
 } // namespace
 
 ConnectionCapture::ConnectionCapture(CaptureRecorder &recorder, std::chrono::milliseconds defaultAckTimeout)
-    : m_recorder(recorder)
+    : m_recorder(&recorder)
     , m_connection(recorder.nextConnectionId())
     , m_defaultAckTimeout(defaultAckTimeout)
 {
+    recorder.attach(this);
     m_timer.setSingleShot(true);
     m_timer.callOnTimeout([this] { flagExpired(); });
 }
 
-ConnectionCapture::~ConnectionCapture() = default;
+ConnectionCapture::~ConnectionCapture()
+{
+    if (m_recorder)
+        m_recorder->detach(this);
+}
 
 void ConnectionCapture::frameIn(const QByteArray &frame, bool binary)
 {
@@ -71,7 +76,7 @@ void ConnectionCapture::capture(
     const QByteArray &frame, bool binary, FrameDirection direction, std::chrono::milliseconds ackTimeout)
 {
     CapturedFrame record;
-    record.timeUs = m_recorder.nowUs();
+    record.timeUs = m_recorder->nowUs();
     record.connection = m_connection;
     record.direction = direction;
     record.binary = binary;
@@ -90,7 +95,7 @@ void ConnectionCapture::capture(
         describeText(frame, record, run);
         pairAck(record, ackTimeout);
     }
-    m_recorder.record(std::move(record));
+    m_recorder->record(std::move(record));
 }
 
 void ConnectionCapture::describeText(const QByteArray &frame, CapturedFrame &record, AttachmentRun &run) const
@@ -99,7 +104,7 @@ void ConnectionCapture::describeText(const QByteArray &frame, CapturedFrame &rec
     if (size == 0 || frame[0] < '0' || frame[0] > '6')
         return;
     record.engineType = EnginePacketType(frame[0] - '0');
-    const bool keepPayload = m_recorder.keepsPayloads();
+    const bool keepPayload = m_recorder->keepsPayloads();
     if (record.engineType == EnginePacketType::Open && keepPayload)
         record.payload = redaction::redact(parseJsonValue(QByteArrayView(frame).sliced(1)));
     if (record.engineType != EnginePacketType::Message || size < 2 || frame[1] < '0' || frame[1] > '6')
@@ -198,7 +203,7 @@ void ConnectionCapture::flag(const RequestKey &key, const Request &request, cons
         return;
     CapturedFrame record;
     record.kind = CaptureKind::Unanswered;
-    record.timeUs = m_recorder.nowUs();
+    record.timeUs = m_recorder->nowUs();
     record.connection = m_connection;
     record.direction = FrameDirection(std::get<0>(key));
     record.nsp = std::get<1>(key);
@@ -206,7 +211,7 @@ void ConnectionCapture::flag(const RequestKey &key, const Request &request, cons
     record.event = request.event;
     record.rttUs = record.timeUs - request.sentUs;
     record.note = why;
-    m_recorder.record(std::move(record));
+    m_recorder->record(std::move(record));
 }
 
 void ConnectionCapture::connectionClosed(const QString &reason)
@@ -216,10 +221,10 @@ void ConnectionCapture::connectionClosed(const QString &reason)
     m_timer.stop();
     CapturedFrame record;
     record.kind = CaptureKind::Closed;
-    record.timeUs = m_recorder.nowUs();
+    record.timeUs = m_recorder->nowUs();
     record.connection = m_connection;
     record.note = redaction::redactText(reason);
-    m_recorder.record(std::move(record));
+    m_recorder->record(std::move(record));
 }
 
 void ConnectionCapture::armTimer()

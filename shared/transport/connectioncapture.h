@@ -14,7 +14,8 @@ namespace parley::transport {
 // CapturedFrame for the recorder (decoding the Engine.IO and Socket.IO headers on its
 // own, so the connection's code path is untouched), pairs acks with their requests
 // and flags the requests left unanswered past their timeout. The connection asks
-// isOn() before handing it anything.
+// isOn() before handing it anything: a flag the recorder keeps up to date, false
+// for good once the recorder is gone.
 class ConnectionCapture
 {
 public:
@@ -23,7 +24,7 @@ public:
     ConnectionCapture(CaptureRecorder &recorder, std::chrono::milliseconds defaultAckTimeout);
     ~ConnectionCapture();
 
-    bool isOn() const { return m_recorder.isEnabled(); }
+    bool isOn() const { return m_on; }
     quint64 connectionId() const { return m_connection; }
 
     void frameIn(const QByteArray &frame, bool binary);
@@ -34,6 +35,8 @@ public:
     void connectionClosed(const QString &reason);
 
 private:
+    friend class CaptureRecorder; // sets m_on, and m_recorder to nullptr when it goes
+
     using Clock = std::chrono::steady_clock;
     using RequestKey = std::tuple<int, QString, qint64>; // request direction, nsp, ack id
     struct Request
@@ -57,7 +60,8 @@ private:
     void flag(const RequestKey &key, const Request &request, const QString &why);
     void armTimer();
 
-    CaptureRecorder &m_recorder;
+    CaptureRecorder *m_recorder;
+    bool m_on = false;
     const quint64 m_connection;
     const std::chrono::milliseconds m_defaultAckTimeout;
     std::map<RequestKey, Request> m_requests;

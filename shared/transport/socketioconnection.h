@@ -133,7 +133,7 @@ public:
     void close(const QString &reason);
 
     // Protocol capture: every frame from now on, in and out, goes to recorder while it
-    // is enabled (nullptr detaches). The recorder must outlive the connection. Attach
+    // is enabled (nullptr detaches); deleting the recorder detaches too. Attach
     // before open() (server) or before the link opens (client) to see the open packet.
     // A no-op, with a warning, in a build with -DPARLEY_CAPTURE=OFF.
     void attachCapture(CaptureRecorder *recorder);
