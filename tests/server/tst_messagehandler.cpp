@@ -115,6 +115,7 @@ private Q_SLOTS:
     void burstPastTheLimitIsRateLimited();
     void ackWaitsForTheCommit();
     void failedCommitAcksInternalAndBroadcastsNothing();
+    void failedItemLeavesTheRestOfTheCommit();
     void senderGoneBeforeTheCommitStillBroadcasts();
     void shutdownCommitsAndAcksWhatIsWaiting();
 
@@ -681,6 +682,41 @@ void TestMessageHandler::failedCommitAcksInternalAndBroadcastsNothing()
     QVERIFY(isSuccess(retried));
     QCOMPARE(retried->value(QStringLiteral("seq")).toInteger(), 1);
     QVERIFY(bob.waitForEvents(protocol::event::MessageNew));
+}
+
+void TestMessageHandler::failedItemLeavesTheRestOfTheCommit()
+{
+    ServerConfig config;
+    config.commitWindow = 200ms; // the three sends share one transaction
+    startServer(config);
+    TestClient alice(m_server->url());
+    TestClient bob(m_server->url());
+    QVERIFY(alice.connectMain(m_alice.token));
+    QVERIFY(bob.connectMain(m_bob.token));
+    // A real failure of one insert in the middle of the batch.
+    QVERIFY(m_server->server().store().database().run(
+        QStringLiteral("CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.content = 'poison'"
+                       " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")));
+
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("poisoned row")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("message:send from user .* failed: .*poisoned row")));
+    PendingAcks pending;
+    for (const QString &content :
+        {QStringLiteral("before"), QStringLiteral("poison"), QStringLiteral("after")})
+        pending.emitWithAck(alice, protocol::event::MessageSend, sendPayload(m_general.id, content));
+    QVERIFY(pending.waitForAll());
+    const auto &acks = pending.acks();
+    QVERIFY(isSuccess(acks[0]));
+    QCOMPARE(errorCode(acks[1]), QStringLiteral("INTERNAL"));
+    QVERIFY(isSuccess(acks[2]));
+    QCOMPARE(acks[0]->value(QStringLiteral("seq")).toInteger(), 1);
+    QCOMPARE(acks[2]->value(QStringLiteral("seq")).toInteger(), 2); // no gap where it failed
+
+    QVERIFY(bob.waitForEvents(protocol::event::MessageNew, 2));
+    QVERIFY(roundTrip(bob));
+    QCOMPARE(seqsOf(bob.eventsNamed(protocol::event::MessageNew)), (QList<qint64> {1, 2}));
+    QCOMPARE(storedCount(), 2);
 }
 
 void TestMessageHandler::senderGoneBeforeTheCommitStillBroadcasts()
