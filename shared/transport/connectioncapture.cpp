@@ -46,9 +46,10 @@ FrameDirection opposite(FrameDirection direction)
 
 } // namespace
 
-ConnectionCapture::ConnectionCapture(CaptureRecorder &recorder, std::chrono::milliseconds defaultAckTimeout)
+ConnectionCapture::ConnectionCapture(
+    CaptureRecorder &recorder, std::chrono::milliseconds defaultAckTimeout, quint64 connectionId)
     : m_recorder(&recorder)
-    , m_connection(recorder.nextConnectionId())
+    , m_connection(connectionId != 0 ? connectionId : recorder.nextConnectionId())
     , m_defaultAckTimeout(defaultAckTimeout)
 {
     recorder.attach(this);

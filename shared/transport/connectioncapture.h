@@ -20,8 +20,10 @@ class ConnectionCapture
 {
 public:
     // defaultAckTimeout: how long a request is waited for when nobody said (an
-    // incoming request, whose sender's timeout is unknown).
-    ConnectionCapture(CaptureRecorder &recorder, std::chrono::milliseconds defaultAckTimeout);
+    // incoming request, whose sender's timeout is unknown). connectionId 0: the
+    // recorder numbers the connection.
+    ConnectionCapture(
+        CaptureRecorder &recorder, std::chrono::milliseconds defaultAckTimeout, quint64 connectionId = 0);
     ~ConnectionCapture();
 
     bool isOn() const { return m_on; }

@@ -320,11 +320,14 @@ void SocketIoConnection::disconnectNamespace(const QString &nsp)
     d->failCallbacks(d->acks.takeNamespace(nsp), AckFailure::ConnectionClosed);
 }
 
-void SocketIoConnection::attachCapture(CaptureRecorder *recorder)
+void SocketIoConnection::attachCapture(CaptureRecorder *recorder, quint64 connectionId)
 {
 #if PARLEY_CAPTURE_ENABLED
-    d->capture = recorder ? std::make_unique<ConnectionCapture>(*recorder, d->options.ackTimeout) : nullptr;
+    d->capture = recorder
+        ? std::make_unique<ConnectionCapture>(*recorder, d->options.ackTimeout, connectionId)
+        : nullptr;
 #else
+    Q_UNUSED(connectionId)
     if (recorder)
         qCWarning(lcTransport)
             << "protocol capture is compiled out (PARLEY_CAPTURE=OFF); nothing is recorded";

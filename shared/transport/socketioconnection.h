@@ -135,8 +135,10 @@ public:
     // Protocol capture: every frame from now on, in and out, goes to recorder while it
     // is enabled (nullptr detaches); deleting the recorder detaches too. Attach
     // before open() (server) or before the link opens (client) to see the open packet.
+    // Records carry connectionId as "conn" (the server passes its own connection ids,
+    // so that traces match its log); 0 lets the recorder number connections from 1.
     // A no-op, with a warning, in a build with -DPARLEY_CAPTURE=OFF.
-    void attachCapture(CaptureRecorder *recorder);
+    void attachCapture(CaptureRecorder *recorder, quint64 connectionId = 0);
     quint64 captureId() const; // the recorder's number for this connection; 0 if none
 
 Q_SIGNALS:

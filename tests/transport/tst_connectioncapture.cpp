@@ -194,7 +194,7 @@ void TestConnectionCapture::serverSideTimesItsOwnAnswers()
     ServerSide &side = server.side(0);
     CaptureRecorder recorder;
     recorder.setEnabled(true);
-    side.connection->attachCapture(&recorder);
+    side.connection->attachCapture(&recorder, 42);
 
     QList<AckReply> replies;
     client.connection->emitWithAck(Root, QStringLiteral("channel:list"), {QJsonObject {}},
@@ -213,6 +213,8 @@ void TestConnectionCapture::serverSideTimesItsOwnAnswers()
     QCOMPARE(in.at(0).direction, FrameDirection::In);
     QCOMPARE(out.at(0).direction, FrameDirection::Out);
     QCOMPARE(out.at(0).rttUs, std::optional<qint64>(out.at(0).timeUs - in.at(0).timeUs));
+    QCOMPARE(in.at(0).connection, quint64(42));
+    QCOMPARE(side.connection->captureId(), quint64(42));
 }
 
 void TestConnectionCapture::requestsLeftOpenAtCloseAreFlagged()
