@@ -1,6 +1,8 @@
 #include "httplistener.h"
 
 #include "httprequest.h"
+#include "net/tcpwebsocketchannel.h"
+#include "net/websockethandshake.h"
 #include "serverlogging.h"
 #include "transport/websocketchannel.h"
 
@@ -12,6 +14,8 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
+
+#include <fcntl.h>
 
 namespace parley::server {
 
@@ -89,6 +93,9 @@ HttpListener::~HttpListener()
         QObject::disconnect(it.key(), nullptr, this, nullptr);
     }
     m_liveSockets.clear();
+    for (QObject *channel : std::as_const(m_liveLightChannels))
+        QObject::disconnect(channel, nullptr, this, nullptr);
+    m_liveLightChannels.clear();
     m_tcpServer->disconnect(this);
     m_webSocketServer->disconnect(this);
 }
@@ -177,6 +184,8 @@ void HttpListener::examineHead(QTcpSocket *socket)
         refuse(socket, refusal->status, int(refusal->code), refusal->message);
     } else if (std::get<http::Route>(verdict) == http::Route::Health) {
         answerHealth(socket);
+    } else if (m_options.lightWebSocket) {
+        upgradeInPlace(socket, *head, terminator + HeadTerminator.size());
     } else {
         upgrade(socket);
     }
@@ -252,23 +261,60 @@ void HttpListener::upgrade(QTcpSocket *socket)
     m_webSocketServer->handleConnection(socket);
 }
 
+// The light path: answer 101 here and serve the connection with our own framing on the
+// socket's descriptor. The QTcpSocket only read the head; it lets go of a duplicate of its
+// descriptor (closing one of two descriptors of a connection sends nothing) and is gone.
+void HttpListener::upgradeInPlace(QTcpSocket *socket, const http::RequestHead &head, qsizetype headLength)
+{
+    SocketWatch *watch = m_liveSockets.value(socket);
+    watch->stage = SocketWatch::Stage::Upgraded;
+    watch->timer.stop();
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+    socket->skip(headLength);
+    const QByteArray received = socket->readAll();
+    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    net::UpgradeRequest request;
+    request.url = QUrl(QStringLiteral("ws://%1%2")
+                           .arg(QString::fromLatin1(head.header("host")), QString::fromLatin1(head.target)));
+    if (!request.url.isValid())
+        request.url = QUrl(QString::fromLatin1(head.target));
+    request.headers = head.headers;
+    request.peerAddress = socket->peerAddress().toString();
+    socket->abort(); // disconnected() deletes it later
+    if (fd < 0) {
+        qCWarning(lcServer) << "cannot take over the upgraded connection from" << request.peerAddress;
+        return;
+    }
+    auto *channel = new net::TcpWebSocketChannel(fd, std::move(request), m_options.maxIncomingMessageBytes,
+        net::ws::switchingProtocolsResponse(head.header("sec-websocket-key")), received);
+    m_liveLightChannels.insert(channel);
+    connect(channel, &QObject::destroyed, this, [this, channel] { m_liveLightChannels.remove(channel); });
+    announce(channel);
+}
+
 void HttpListener::announceUpgradedSockets()
 {
-    static const QMetaMethod acceptedSignal = QMetaMethod::fromSignal(&HttpListener::channelAccepted);
     while (QWebSocket *webSocket = m_webSocketServer->nextPendingConnection()) {
         adoptTcpSocket(webSocket);
         auto *channel = new transport::WebSocketChannel(webSocket);
         // Qt checks an announced frame length against this before buffering the
         // payload, so an oversize frame closes the connection instead of filling memory.
         channel->setMaxPayload(m_options.maxIncomingMessageBytes);
-        if (!isSignalConnected(acceptedSignal)) {
-            qCWarning(lcServer) << "nobody takes upgraded connections; closing";
-            channel->close(QStringLiteral("server not ready"));
-            channel->deleteLater();
-            continue;
-        }
-        Q_EMIT channelAccepted(channel);
+        announce(channel);
     }
+}
+
+bool HttpListener::announce(transport::FrameChannel *channel)
+{
+    static const QMetaMethod acceptedSignal = QMetaMethod::fromSignal(&HttpListener::channelAccepted);
+    if (!isSignalConnected(acceptedSignal)) {
+        qCWarning(lcServer) << "nobody takes upgraded connections; closing";
+        channel->close(QStringLiteral("server not ready"));
+        channel->deleteLater();
+        return false;
+    }
+    Q_EMIT channelAccepted(channel);
+    return true;
 }
 
 void HttpListener::adoptTcpSocket(QWebSocket *webSocket)

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -25,6 +26,10 @@ class FrameChannel;
 
 namespace parley::server {
 
+namespace http {
+struct RequestHead;
+}
+
 struct HttpListenerOptions
 {
     // The one path that upgrades (docs/protocol.md section 1); the fixture uses /engine.io/.
@@ -38,6 +43,11 @@ struct HttpListenerOptions
     // Applied to every upgraded QWebSocket: Qt would otherwise buffer ~2 GiB messages.
     qint64 maxIncomingMessageBytes = 1000000;
     QStringList allowedOrigins; // empty: any Origin (native clients send none)
+    // true: the listener completes the upgrade itself and hands out a
+    // net::TcpWebSocketChannel (own RFC 6455 framing on the raw descriptor, no Qt socket
+    // buffers); false: QWebSocketServer and QWebSocket. The environment variable
+    // PARLEY_LIGHT_WEBSOCKET=1/0 sets the default, so whole programs can be compared.
+    bool lightWebSocket = qEnvironmentVariableIntValue("PARLEY_LIGHT_WEBSOCKET") != 0;
     QString version; // reported by /healthz; empty: QCoreApplication::applicationVersion()
 };
 
@@ -80,7 +90,7 @@ public:
     // Accepted TCP sockets not yet destroyed: those being examined, refused ones
     // being answered, and upgraded ones until their WebSocket is gone. Tests use it to
     // prove that no socket outlives its connection.
-    qsizetype liveSocketCount() const { return m_liveSockets.size(); }
+    qsizetype liveSocketCount() const { return m_liveSockets.size() + m_liveLightChannels.size(); }
 
 Q_SIGNALS:
     // A WebSocket upgrade completed. The receiver owns the channel; with no receiver
@@ -98,6 +108,8 @@ private:
     void answerHealth(QTcpSocket *socket);
     void respondAndClose(QTcpSocket *socket, int status, const QJsonObject &body);
     void upgrade(QTcpSocket *socket);
+    void upgradeInPlace(QTcpSocket *socket, const http::RequestHead &head, qsizetype headLength);
+    bool announce(transport::FrameChannel *channel);
     void announceUpgradedSockets();
     void adoptTcpSocket(QWebSocket *webSocket);
 
@@ -106,6 +118,7 @@ private:
     std::unique_ptr<QTcpServer> m_tcpServer;
     std::unique_ptr<QWebSocketServer> m_webSocketServer;
     QHash<QTcpSocket *, SocketWatch *> m_liveSockets; // an entry leaves when its socket dies
+    QSet<QObject *> m_liveLightChannels; // upgraded in place; an entry leaves when its channel dies
 };
 
 } // namespace parley::server

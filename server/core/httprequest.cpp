@@ -28,6 +28,7 @@ std::optional<RequestHead> parseHead(const QByteArray &head)
     RequestHead result;
     result.method = requestLine[0];
     const QByteArray &target = requestLine[1];
+    result.target = target;
     const qsizetype queryStart = target.indexOf('?');
     result.path = QUrl::fromPercentEncoding(queryStart < 0 ? target : target.left(queryStart));
     if (queryStart >= 0)

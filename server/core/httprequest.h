@@ -43,6 +43,7 @@ enum class Route
 struct RequestHead
 {
     QByteArray method;
+    QByteArray target; // as sent: path and query, still percent-encoded
     QString path;
     QUrlQuery query;
     QHash<QByteArray, QByteArray> headers; // names lower-cased; repeats joined with ","

@@ -9,6 +9,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QUrlQuery>
 #include <QWebSocket>
 
 #include <memory>
@@ -97,9 +98,25 @@ public:
 
 } // namespace
 
+// Runs twice: with QWebSocketServer doing the upgrades and with the listener's own
+// in-place upgrade (lightWebSocket); every behaviour must be the same.
 class TestHttpListener : public QObject
 {
     Q_OBJECT
+public:
+    explicit TestHttpListener(bool light)
+        : m_light(light)
+    { }
+
+private:
+    HttpListenerOptions baseOptions() const
+    {
+        HttpListenerOptions options;
+        options.lightWebSocket = m_light;
+        return options;
+    }
+    bool m_light;
+
 private Q_SLOTS:
     void initTestCase();
     void listenReportsPortAndFailure();
@@ -116,6 +133,8 @@ private Q_SLOTS:
     void slowHeadTimesOut();
     void idleConnectionTimesOut();
     void thousandCyclesLeaveNoSocket();
+    void upgradeAnswerCarriesAcceptKey();
+    void frameSentWithTheHeadIsRead();
 };
 
 void TestHttpListener::initTestCase()
@@ -125,14 +144,14 @@ void TestHttpListener::initTestCase()
 
 void TestHttpListener::listenReportsPortAndFailure()
 {
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     const auto bound = listener.listen(QHostAddress::LocalHost, 0);
     QVERIFY(bound.ok());
     QVERIFY(*bound != 0);
     QCOMPARE(listener.port(), *bound);
     QVERIFY(listener.isListening());
 
-    HttpListener second;
+    HttpListener second(baseOptions());
     const auto clash = second.listen(QHostAddress::LocalHost, *bound);
     QVERIFY(!clash.ok());
     QCOMPARE(clash.error().code, QAbstractSocket::AddressInUseError);
@@ -141,7 +160,7 @@ void TestHttpListener::listenReportsPortAndFailure()
 
 void TestHttpListener::plainHttpGets400WithJson()
 {
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
 
     const RawResponse response = exchange(listener.port(), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
@@ -202,7 +221,7 @@ void TestHttpListener::rejectedRequests()
     QFETCH(int, status);
     QFETCH(int, code);
 
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     ChannelSink sink(&listener);
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
 
@@ -218,7 +237,7 @@ void TestHttpListener::rejectedRequests()
 
 void TestHttpListener::bodyAfterRefusedRequestDoesNotResetAnswer()
 {
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
 
     const QByteArray body(64 * 1024, 'x');
@@ -232,7 +251,7 @@ void TestHttpListener::bodyAfterRefusedRequestDoesNotResetAnswer()
 
 void TestHttpListener::healthzReportsProviderNumbers()
 {
-    HttpListenerOptions options;
+    HttpListenerOptions options = baseOptions();
     options.version = QStringLiteral("9.8.7");
     HttpListener listener(options);
     listener.setHealthProvider([] { return HealthSnapshot {3, 2}; });
@@ -250,7 +269,7 @@ void TestHttpListener::healthzReportsProviderNumbers()
 
 void TestHttpListener::originOutsideAllowListGets403()
 {
-    HttpListenerOptions options;
+    HttpListenerOptions options = baseOptions();
     options.allowedOrigins = {QStringLiteral("https://chat.example")};
     HttpListener listener(options);
     ChannelSink sink(&listener);
@@ -277,7 +296,7 @@ void TestHttpListener::originOutsideAllowListGets403()
 
 void TestHttpListener::upgradeProducesChannel()
 {
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     ChannelSink sink(&listener);
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
 
@@ -309,7 +328,7 @@ void TestHttpListener::upgradeProducesChannel()
 
 void TestHttpListener::upgradeWithoutReceiverIsClosed()
 {
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
 
     QWebSocket client;
@@ -321,7 +340,7 @@ void TestHttpListener::upgradeWithoutReceiverIsClosed()
 
 void TestHttpListener::oversizeFrameClosesUpgradedConnection()
 {
-    HttpListenerOptions options;
+    HttpListenerOptions options = baseOptions();
     options.maxIncomingMessageBytes = 1000;
     HttpListener listener(options);
     ChannelSink sink(&listener);
@@ -346,7 +365,7 @@ void TestHttpListener::oversizeFrameClosesUpgradedConnection()
 
 void TestHttpListener::oversizeHeadGets431()
 {
-    HttpListenerOptions options;
+    HttpListenerOptions options = baseOptions();
     options.maxHeadBytes = 1024;
     HttpListener listener(options);
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
@@ -364,7 +383,7 @@ void TestHttpListener::oversizeHeadGets431()
 
 void TestHttpListener::slowHeadTimesOut()
 {
-    HttpListenerOptions options;
+    HttpListenerOptions options = baseOptions();
     options.headTimeout = std::chrono::milliseconds(200);
     HttpListener listener(options);
     ChannelSink sink(&listener);
@@ -383,7 +402,7 @@ void TestHttpListener::slowHeadTimesOut()
 
 void TestHttpListener::idleConnectionTimesOut()
 {
-    HttpListenerOptions options;
+    HttpListenerOptions options = baseOptions();
     options.headTimeout = std::chrono::milliseconds(200);
     HttpListener listener(options);
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
@@ -396,7 +415,7 @@ void TestHttpListener::idleConnectionTimesOut()
 
 void TestHttpListener::thousandCyclesLeaveNoSocket()
 {
-    HttpListener listener;
+    HttpListener listener(baseOptions());
     ChannelSink sink(&listener);
     QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
 
@@ -455,5 +474,61 @@ void TestHttpListener::thousandCyclesLeaveNoSocket()
     QTRY_COMPARE_WITH_TIMEOUT(listener.liveSocketCount(), 0, 20000);
 }
 
-QTEST_GUILESS_MAIN(TestHttpListener)
+void TestHttpListener::upgradeAnswerCarriesAcceptKey()
+{
+    HttpListener listener(baseOptions());
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    QTcpSocket raw;
+    QByteArray received;
+    connect(&raw, &QTcpSocket::readyRead, this, [&] { received += raw.readAll(); });
+    raw.connectToHost(QHostAddress::LocalHost, listener.port());
+    QVERIFY(raw.waitForConnected(5000));
+    raw.write(upgradeRequest("/socket.io/?EIO=4&transport=websocket&token=abc", "X-Extra: yes\r\n"));
+    QTRY_VERIFY(received.contains("\r\n\r\n"));
+    QVERIFY(received.startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
+    // RFC 6455 section 1.3's example key and answer.
+    QVERIFY(received.toLower().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="));
+    QTRY_VERIFY(sink.last);
+    QCOMPARE(sink.last->requestHeader("X-Extra"), QByteArray("yes"));
+    QCOMPARE(
+        QUrlQuery(sink.last->requestUrl()).queryItemValue(QStringLiteral("token")), QStringLiteral("abc"));
+    QCOMPARE(sink.last->requestUrl().path(), QStringLiteral("/socket.io/"));
+    QCOMPARE(sink.last->peerAddress(), QStringLiteral("127.0.0.1"));
+}
+
+void TestHttpListener::frameSentWithTheHeadIsRead()
+{
+    if (!m_light)
+        QSKIP("QWebSocketServer (6.4) drops a frame that arrives in the same read as the request head");
+    HttpListener listener(baseOptions());
+    ChannelSink sink(&listener);
+    QByteArray text;
+    connect(&listener, &HttpListener::channelAccepted, this, [&](FrameChannel *channel) {
+        connect(channel, &FrameChannel::textReceived, this, [&](const QByteArray &utf8) { text = utf8; });
+    });
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    // A client that does not wait for the 101: its first frame ("hi", masked with key
+    // 1,2,3,4) arrives in the same segment as the head.
+    QByteArray frame("\x81\x82\x01\x02\x03\x04", 6);
+    frame += char('h' ^ 1);
+    frame += char('i' ^ 2);
+    QTcpSocket raw;
+    raw.connectToHost(QHostAddress::LocalHost, listener.port());
+    QVERIFY(raw.waitForConnected(5000));
+    raw.write(upgradeRequest("/socket.io/?EIO=4&transport=websocket") + frame);
+    QTRY_COMPARE(text, QByteArray("hi"));
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    TestHttpListener viaQt(false);
+    TestHttpListener light(true);
+    int status = QTest::qExec(&viaQt, argc, argv);
+    status |= QTest::qExec(&light, argc, argv);
+    return status;
+}
 #include "tst_httplistener.moc"

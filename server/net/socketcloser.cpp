@@ -1,0 +1,103 @@
+#include "socketcloser.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <cerrno>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace parley::net {
+
+namespace {
+
+int g_lingering = 0; // one event-loop thread per server; closers never cross threads
+
+} // namespace
+
+void SocketCloser::start(int fd, QByteArray unsent, std::chrono::milliseconds linger)
+{
+    if (fd < 0)
+        return;
+    new SocketCloser(fd, std::move(unsent), linger);
+}
+
+int SocketCloser::lingeringCount()
+{
+    return g_lingering;
+}
+
+// A child of the application, so that closers still waiting at exit are freed with it.
+SocketCloser::SocketCloser(int fd, QByteArray unsent, std::chrono::milliseconds linger)
+    : QObject(QCoreApplication::instance())
+    , m_fd(fd)
+    , m_unsent(std::move(unsent))
+    , m_readNotifier(new QSocketNotifier(fd, QSocketNotifier::Read, this))
+{
+    ++g_lingering;
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &SocketCloser::drain);
+    QTimer::singleShot(linger, this, &SocketCloser::finish);
+    flush();
+}
+
+SocketCloser::~SocketCloser()
+{
+    --g_lingering;
+    delete m_readNotifier;
+    delete m_writeNotifier;
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+void SocketCloser::flush()
+{
+    while (!m_unsent.isEmpty()) {
+        const ssize_t sent = ::send(m_fd, m_unsent.constData(), size_t(m_unsent.size()), MSG_NOSIGNAL);
+        if (sent > 0) {
+            m_unsent.remove(0, sent);
+            continue;
+        }
+        if (sent < 0 && errno == EINTR)
+            continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!m_writeNotifier) {
+                m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+                connect(m_writeNotifier, &QSocketNotifier::activated, this, &SocketCloser::flush);
+            }
+            m_writeNotifier->setEnabled(true);
+            return;
+        }
+        finish(); // the peer is gone: nothing more to say
+        return;
+    }
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    ::shutdown(m_fd, SHUT_WR);
+}
+
+void SocketCloser::drain()
+{
+    char discard[4096];
+    for (;;) {
+        const ssize_t got = ::recv(m_fd, discard, sizeof discard, 0);
+        if (got > 0)
+            continue;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        finish(); // end of stream or an error: the peer has closed
+        return;
+    }
+}
+
+void SocketCloser::finish()
+{
+    m_readNotifier->setEnabled(false);
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    deleteLater();
+}
+
+} // namespace parley::net

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "transport/framechannel.h"
+#include "websocketframes.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+#include <QUrl>
+
+class QSocketNotifier;
+
+namespace parley::net {
+
+// What the client asked for in its upgrade request, kept for requestUrl()/requestHeader().
+struct UpgradeRequest
+{
+    QUrl url; // ws://host/path?query
+    QHash<QByteArray, QByteArray> headers; // names lower-cased
+    QString peerAddress;
+};
+
+// The server side of one WebSocket, framed here over a non-blocking TCP descriptor
+// instead of a QWebSocket: no Qt socket buffers (a QTcpSocket keeps a 16 KiB read and a
+// 32 KiB write chunk once used), frames sent with one sendmsg() and only the part the
+// kernel does not take is queued. Reading keeps at most one incomplete frame.
+//
+// Same contract as transport::WebSocketChannel on the server side: close() reports
+// disconnected() at once; a peer's close, a protocol violation (close codes 1002, 1007,
+// 1009) or a dead connection report it from the event loop. The closing handshake and
+// the final bytes are finished by a SocketCloser, so the channel may be deleted as soon
+// as disconnected() arrives.
+class TcpWebSocketChannel final : public transport::FrameChannel
+{
+    Q_OBJECT
+public:
+    // Takes ownership of fd, a connected TCP socket whose upgrade request has been read.
+    // greeting is sent first (the 101 response); received is what the client already
+    // sent after its request head.
+    TcpWebSocketChannel(int fd, UpgradeRequest request, qint64 maxPayload, const QByteArray &greeting = {},
+        const QByteArray &received = {}, QObject *parent = nullptr);
+    ~TcpWebSocketChannel() override;
+
+    void sendText(const QByteArray &utf8) override;
+    void sendBinary(const QByteArray &bytes) override;
+    // A frame made once with ws::encodeFrame(), for a broadcast to many channels.
+    void sendEncodedFrame(const QByteArray &frame);
+    qint64 queuedBytes() const override;
+    void close(const QString &reason) override;
+    QUrl requestUrl() const override { return m_request.url; }
+    QByteArray requestHeader(const QByteArray &name) const override;
+    QString peerAddress() const override { return m_request.peerAddress; }
+
+    qint64 maxPayload() const { return m_maxPayload; }
+    bool isOpen() const { return m_fd >= 0; }
+
+private:
+    void send(const QByteArray &head, const QByteArray &body);
+    void flushQueue();
+    void onReadable();
+    bool consume(QByteArrayView bytes); // false: this channel is finished (or deleted)
+    bool handle(ws::Incoming &incoming);
+    void closeWith(quint16 code, const QByteArray &reason, const QString &reportedReason);
+    void failLater(const QString &reason);
+    void release(const QByteArray &finalFrame);
+    void reportDisconnected(const QString &reason);
+
+    int m_fd;
+    UpgradeRequest m_request;
+    qint64 m_maxPayload;
+    ws::FrameDecoder m_decoder;
+    QByteArray m_incomplete; // the start of a frame still being received
+    QByteArray m_queue; // bytes the kernel has not taken yet, from m_queueOffset on
+    qsizetype m_queueOffset = 0;
+    QSocketNotifier *m_readNotifier;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    bool m_disconnectedReported = false;
+};
+
+} // namespace parley::net
