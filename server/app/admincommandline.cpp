@@ -136,7 +136,9 @@ Parsed parseAdminCommandLine(const QString &program, const QStringList &words)
     AdminCommandLine line;
     line.command.verb = spec->verb;
     if (parser.isSet(help)) {
-        line.helpText = parser.helpText();
+        line.helpText = withUsageLine(parser.helpText(),
+            usage + QStringLiteral(" [options]") +
+                (spec->nameArgument.isEmpty() ? QString() : QStringLiteral(" NAME")));
         return line;
     }
     const QStringList positional = parser.positionalArguments();

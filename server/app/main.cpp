@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstdio>
@@ -28,6 +29,9 @@ int main(int argc, char *argv[])
         out << invocation->text << Qt::flush;
         return 0;
     case Invocation::Kind::Admin: {
+        // A command's output is its answer; the store's progress notes would bury it.
+        // QT_LOGGING_RULES still overrides this.
+        QLoggingCategory::setFilterRules(QStringLiteral("parley.*.info=false"));
         QFile input;
         if (!input.open(stdin, QIODevice::ReadOnly)) {
             err << "parley-server: cannot read standard input" << Qt::endl;

@@ -64,6 +64,12 @@ QString formatListenAddress(const QHostAddress &address, quint16 port)
     return host + QLatin1Char(':') + QString::number(port);
 }
 
+QString withUsageLine(const QString &helpText, const QString &usage)
+{
+    const qsizetype lineEnd = helpText.indexOf(QLatin1Char('\n'));
+    return QStringLiteral("Usage: ") + usage + (lineEnd < 0 ? QString() : helpText.mid(lineEnd));
+}
+
 QString defaultDataDir()
 {
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +

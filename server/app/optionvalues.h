@@ -23,6 +23,9 @@ std::optional<ListenAddress> parseListenAddress(const QString &text);
 bool isOrigin(const QString &text);
 // How an address is written in "HOST:PORT": IPv6 in brackets.
 QString formatListenAddress(const QHostAddress &address, quint16 port);
+// QCommandLineParser's help with its first line ("Usage: <argv[0]> ...") replaced,
+// so it names the program the same way however it was started.
+QString withUsageLine(const QString &helpText, const QString &usage);
 // $XDG_DATA_HOME/parley/server (QStandardPaths::GenericDataLocation).
 QString defaultDataDir();
 

@@ -152,7 +152,8 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     Invocation invocation;
     if (parser.isSet(help)) {
         invocation.kind = Invocation::Kind::ShowText;
-        invocation.text = parser.helpText() + Epilogue.arg(program);
+        invocation.text = withUsageLine(parser.helpText(), program + QStringLiteral(" [options] [command]")) +
+            Epilogue.arg(program);
         return invocation;
     }
     if (parser.isSet(versionOption)) {

@@ -9,6 +9,8 @@
 #include <QTest>
 
 #include <chrono>
+#include <csignal>
+#include <sys/types.h>
 
 using namespace parley;
 using namespace parley::server::test;
@@ -52,7 +54,7 @@ public:
         static const QRegularExpression announcement(
             QStringLiteral("^listening on 127\\.0\\.0\\.1:(\\d+)\\n$"));
         // One whole line: "canReadLine" waits across partial reads.
-        QTest::qWaitFor(
+        [[maybe_unused]] const bool ended = QTest::qWaitFor(
             [this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; },
             ProcessTimeoutMs);
         if (!m_process.canReadLine())
@@ -68,7 +70,8 @@ public:
     // Waits for the process to end on its own.
     Finished finish()
     {
-        QTest::qWaitFor([this] { return m_process.state() == QProcess::NotRunning; }, ProcessTimeoutMs);
+        [[maybe_unused]] const bool ended =
+            QTest::qWaitFor([this] { return m_process.state() == QProcess::NotRunning; }, ProcessTimeoutMs);
         Finished finished;
         if (m_process.state() == QProcess::NotRunning && m_process.exitStatus() == QProcess::NormalExit)
             finished.exitCode = m_process.exitCode();
@@ -147,7 +150,7 @@ void TestParleyServer::addUser(const QString &name, const QByteArray &password)
     const Finished added = admin(
         {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--password-stdin")}, password);
     QVERIFY2(added.exitCode == 0, qPrintable(added.err));
-    QVERIFY2(added.out.startsWith(QStringLiteral("created user %1 (id ").arg(name)), qPrintable(added.out));
+    QVERIFY2(added.out.startsWith(QStringLiteral("created user %1 (id ").arg(name.toLower())), qPrintable(added.out));
 }
 
 QString TestParleyServer::tokenFor(const QString &name)
