@@ -103,6 +103,7 @@ private Q_SLOTS:
     void init();
     void helpVersionAndBadValues();
     void servesWithAnAdminIssuedToken();
+    void secretFileAndClosedRegistration();
     void secondInstanceAndAdminCommandsAreRefused();
     void shortSecretFileIsRefused();
     void sigtermTellsClientsAndExitsCleanly();
@@ -150,7 +151,8 @@ void TestParleyServer::addUser(const QString &name, const QByteArray &password)
     const Finished added = admin(
         {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--password-stdin")}, password);
     QVERIFY2(added.exitCode == 0, qPrintable(added.err));
-    QVERIFY2(added.out.startsWith(QStringLiteral("created user %1 (id ").arg(name.toLower())), qPrintable(added.out));
+    QVERIFY2(added.out.startsWith(QStringLiteral("created user %1 (id ").arg(name.toLower())),
+        qPrintable(added.out));
 }
 
 QString TestParleyServer::tokenFor(const QString &name)
@@ -210,6 +212,45 @@ void TestParleyServer::servesWithAnAdminIssuedToken()
         QJsonObject {{QStringLiteral("username"), QStringLiteral("alice")},
             {QStringLiteral("password"), QStringLiteral("correct horse")}});
     QVERIFY(isSuccess(ack));
+}
+
+void TestParleyServer::secretFileAndClosedRegistration()
+{
+    addUser(QStringLiteral("alice"));
+    const QString secretPath = m_dataDir->filePath(QStringLiteral("secret"));
+    QFile secret(secretPath);
+    QVERIFY(secret.open(QIODevice::WriteOnly));
+    secret.write(QByteArray(40, 'k') + '\n');
+    secret.close();
+    const QStringList secretOption {QStringLiteral("--jwt-secret-file"), secretPath};
+
+    const Finished signedWithFile =
+        admin(QStringList {QStringLiteral("token"), QStringLiteral("alice")} + secretOption);
+    QCOMPARE(signedWithFile.exitCode, 0);
+    const QString dataDirToken = tokenFor(QStringLiteral("alice")); // signed with DIR/jwt-secret instead
+
+    ServerProcess server;
+    const quint16 port = server.start(m_dataDir->path(),
+        secretOption + QStringList {QStringLiteral("--registration"), QStringLiteral("closed")});
+    QVERIFY(port != 0);
+    TestClient client(socketUrl(port));
+    QVERIFY(client.connectMain(signedWithFile.out.trimmed()));
+    TestClient wrongKey(socketUrl(port));
+    QVERIFY(!wrongKey.connectMain(dataDirToken));
+    QCOMPARE(wrongKey.refusal()
+                 .toObject()
+                 .value(QStringLiteral("data"))
+                 .toObject()
+                 .value(QStringLiteral("code"))
+                 .toString(),
+        QStringLiteral("AUTH_INVALID"));
+
+    TestClient newcomer(socketUrl(port));
+    QVERIFY(newcomer.connectAuth());
+    const auto registered = newcomer.request(QStringLiteral("/auth"), QStringLiteral("auth:register"),
+        QJsonObject {{QStringLiteral("username"), QStringLiteral("carol")},
+            {QStringLiteral("password"), QStringLiteral("correct horse")}});
+    QCOMPARE(errorCode(registered), QStringLiteral("REGISTRATION_CLOSED"));
 }
 
 void TestParleyServer::secondInstanceAndAdminCommandsAreRefused()
