@@ -140,6 +140,7 @@ void ClientSession::connectNow()
     dropConnection(QStringLiteral("reconnecting"));
     m_closingNotice.reset();
     setStage(Stage::Connecting);
+    updateCountdown(); // back to 0 outside Reconnecting
     m_connection = new SocketIoConnection(SocketIoConnection::Role::Client,
         transport::WebSocketChannel::connectTo(m_options.server.socketIoUrl()), m_options.connection, this);
     connect(m_connection, &SocketIoConnection::opened, this, &ClientSession::onOpened);
