@@ -31,7 +31,7 @@ int main(int argc, char *argv[])
     case Invocation::Kind::Admin: {
         // A command's output is its answer; the store's progress notes would bury it.
         // QT_LOGGING_RULES still overrides this.
-        QLoggingCategory::setFilterRules(QStringLiteral("parley.*.info=false"));
+        QLoggingCategory::setFilterRules(QStringLiteral("parley.*.debug=false\nparley.*.info=false"));
         QFile input;
         if (!input.open(stdin, QIODevice::ReadOnly)) {
             err << "parley-server: cannot read standard input" << Qt::endl;
