@@ -63,6 +63,25 @@ QCommandLineOption valueOption(const QString &name, const QString &description, 
 
 } // namespace
 
+QString commandWords(AdminCommand::Verb verb)
+{
+    switch (verb) {
+    case AdminCommand::Verb::UserAdd:
+        return QStringLiteral("user add");
+    case AdminCommand::Verb::UserList:
+        return QStringLiteral("user list");
+    case AdminCommand::Verb::UserDisable:
+        return QStringLiteral("user disable");
+    case AdminCommand::Verb::Token:
+        return QStringLiteral("token");
+    case AdminCommand::Verb::ChannelCreate:
+        return QStringLiteral("channel create");
+    case AdminCommand::Verb::ChannelList:
+        return QStringLiteral("channel list");
+    }
+    return {};
+}
+
 bool isAdminCommandWord(const QString &word)
 {
     return word == QLatin1String("user") || word == QLatin1String("token") ||

@@ -19,6 +19,8 @@ struct AdminCommandLine
 };
 
 bool isAdminCommandWord(const QString &word);
+// How the command line spells a verb: "user add", "token", ...
+QString commandWords(AdminCommand::Verb verb);
 // `program` is how the help names the executable.
 protocol::Result<AdminCommandLine, UsageError> parseAdminCommandLine(
     const QString &program, const QStringList &words);

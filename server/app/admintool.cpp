@@ -1,6 +1,7 @@
 #include "admintool.h"
 
 #include "accountrules.h"
+#include "admincommandline.h"
 #include "applogging.h"
 #include "auth/authenticator.h"
 #include "auth/passwordhasher.h"
@@ -15,25 +16,6 @@
 namespace parley::server::app {
 
 namespace {
-
-QString commandWords(AdminCommand::Verb verb)
-{
-    switch (verb) {
-    case AdminCommand::Verb::UserAdd:
-        return QStringLiteral("user add");
-    case AdminCommand::Verb::UserList:
-        return QStringLiteral("user list");
-    case AdminCommand::Verb::UserDisable:
-        return QStringLiteral("user disable");
-    case AdminCommand::Verb::Token:
-        return QStringLiteral("token");
-    case AdminCommand::Verb::ChannelCreate:
-        return QStringLiteral("channel create");
-    case AdminCommand::Verb::ChannelList:
-        return QStringLiteral("channel list");
-    }
-    return {};
-}
 
 // Left-aligned columns two spaces apart; the first row is the header.
 QString table(const QList<QStringList> &rows)

@@ -193,9 +193,7 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
             if (given == dataDir.names().first() || (signs && given == jwtSecretFile.names().first()))
                 continue;
             return UsageError {QStringLiteral("--%1 is a server option; \"%2\" does not take it")
-                                   .arg(given,
-                                       positional.mid(0, positional.first() == QLatin1String("token") ? 1 : 2)
-                                           .join(QLatin1Char(' ')))};
+                                   .arg(given, commandWords(line->command.verb))};
         }
         if (!line->dataDir.isEmpty())
             config.dataDir = line->dataDir;
