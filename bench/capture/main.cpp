@@ -2,9 +2,10 @@
 // in-memory channel (no sockets, no event loop) and reports the cost per frame of
 // the protocol capture: compiled out, compiled in but switched off, and on.
 //
-// parley-bench-capture [--frames N] [--rounds R]   all variants; starts
-//     parley-bench-capture-out (next to it) for the compiled-out figure
-// parley-bench-capture-out --raw [--frames N]       one compiled-out run, prints ns
+// parley-bench-capture [--frames N] [--rounds R]    every variant, each run in a
+//     child process (parley-bench-capture-out, next to it, for the compiled-out one)
+// parley-bench-capture --raw off|on|lean [--frames N]  one run, prints CPU ns
+// parley-bench-capture-out --raw [--frames N]          one compiled-out run
 
 #include "transport/capturerecorder.h"
 #include "transport/framechannel.h"
@@ -13,15 +14,16 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
-#include <QElapsedTimer>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <limits>
 #include <optional>
+#include <vector>
 
 using namespace parley::transport;
 
@@ -81,7 +83,27 @@ struct Workload
     QJsonArray typingArgs;
 };
 
-// Nanoseconds for the whole workload; nullopt if the connection misbehaved.
+// CPU time of this thread: the machine may be shared, and wall time would count
+// what other processes took.
+qint64 threadCpuNs()
+{
+    timespec now {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+std::optional<Variant> variantNamed(const QString &name)
+{
+    if (name == QLatin1String("off"))
+        return Variant::Off;
+    if (name == QLatin1String("on"))
+        return Variant::On;
+    if (name == QLatin1String("lean"))
+        return Variant::OnWithoutPayloads;
+    return std::nullopt;
+}
+
+// CPU nanoseconds for the whole workload; nullopt if the connection misbehaved.
 std::optional<qint64> run(const Workload &work, Variant variant)
 {
     CaptureRecorder recorder;
@@ -106,47 +128,73 @@ std::optional<qint64> run(const Workload &work, Variant variant)
     const QString nsp = QStringLiteral("/");
     const QString send = QStringLiteral("message:send");
     const QString typing = QStringLiteral("typing:start");
-    QElapsedTimer timer;
-    timer.start();
+    const qint64 started = threadCpuNs();
     for (qsizetype i = 0; i < work.acks.size(); ++i) {
         client.emitWithAck(nsp, send, work.sendArgs, [&acked](const AckReply &) { ++acked; });
         Q_EMIT channel->textReceived(work.acks.at(i));
         Q_EMIT channel->textReceived(work.news.at(i));
         client.emitEvent(nsp, typing, work.typingArgs);
     }
-    const qint64 elapsed = timer.nsecsElapsed();
+    const qint64 elapsed = threadCpuNs() - started;
     if (acked != work.acks.size() || received != work.news.size())
         return std::nullopt;
     return elapsed;
 }
 
-std::optional<qint64> runCompiledOutChild(const QString &program, int frames)
+// One variant in a fresh process (the compiled-out one is the other executable), so
+// that no variant inherits another's heap: prints its CPU nanoseconds.
+std::optional<qint64> runChild(const QString &program, const QString &variant, int frames)
 {
     QProcess child;
-    child.start(program, {QStringLiteral("--raw"), QStringLiteral("--frames"), QString::number(frames)});
-    if (!child.waitForFinished(120000) || child.exitCode() != 0)
+    child.start(
+        program, {QStringLiteral("--raw"), variant, QStringLiteral("--frames"), QString::number(frames)});
+    if (!child.waitForFinished(600000) || child.exitCode() != 0)
         return std::nullopt;
     bool ok = false;
     const qint64 ns = child.readAllStandardOutput().trimmed().toLongLong(&ok);
     return ok ? std::optional<qint64>(ns) : std::nullopt;
 }
 
-void keepBest(std::optional<qint64> &best, std::optional<qint64> sample)
+struct Samples
 {
-    if (sample && (!best || *sample < *best))
-        best = sample;
-}
+    void add(std::optional<qint64> ns)
+    {
+        if (ns)
+            values.push_back(*ns);
+    }
+    std::optional<qint64> best() const
+    {
+        if (values.empty())
+            return std::nullopt;
+        return *std::min_element(values.begin(), values.end());
+    }
+    std::optional<qint64> median() const
+    {
+        if (values.empty())
+            return std::nullopt;
+        std::vector<qint64> sorted = values;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted[sorted.size() / 2];
+    }
+    std::vector<qint64> values;
+};
 
-void printLine(
-    const char *label, const std::optional<qint64> &ns, int frames, const std::optional<qint64> &baseline)
+void printLine(const char *label, const Samples &samples, int frames, const Samples &baseline)
 {
-    if (!ns) {
+    const auto best = samples.best();
+    const auto median = samples.median();
+    if (!best) {
         std::printf("  %-26s n/a\n", label);
         return;
     }
-    std::printf("  %-26s %8.1f ns/frame  %8.2f ms total", label, double(*ns) / frames, double(*ns) / 1e6);
-    if (baseline && ns != baseline)
-        std::printf("  %+6.1f%% vs compiled out", 100.0 * double(*ns - *baseline) / double(*baseline));
+    std::printf(
+        "  %-26s %8.1f ns/frame (median %8.1f)", label, double(*best) / frames, double(*median) / frames);
+    const auto baseBest = baseline.best();
+    const auto baseMedian = baseline.median();
+    if (baseBest && &samples != &baseline)
+        std::printf("  %+6.1f%% (median %+6.1f%%) vs compiled out",
+            100.0 * double(*best - *baseBest) / double(*baseBest),
+            100.0 * double(*median - *baseMedian) / double(*baseMedian));
     std::printf("\n");
 }
 
@@ -162,47 +210,53 @@ int main(int argc, char *argv[])
         QStringLiteral("n"), QStringLiteral("200000"));
     const QCommandLineOption roundsOption(QStringLiteral("rounds"),
         QStringLiteral("Runs of each variant; the best counts."), QStringLiteral("n"), QStringLiteral("7"));
-    const QCommandLineOption rawOption(
-        QStringLiteral("raw"), QStringLiteral("One run of this executable's transport; print ns only."));
+    const QCommandLineOption rawOption(QStringLiteral("raw"),
+        QStringLiteral("One run of the variant named (off, on, lean; the -out executable: its own), "
+                       "after a warm-up; print CPU ns only."));
+    parser.addPositionalArgument(QStringLiteral("variant"), QStringLiteral("With --raw: off, on or lean."));
     parser.addOptions({framesOption, roundsOption, rawOption});
     parser.process(app);
 
     const Workload work(std::max(parser.value(framesOption).toInt(), 4));
     const int frames = work.frames();
     if (parser.isSet(rawOption)) {
-        const auto ns = run(work, CaptureRecorder::isCompiledIn() ? Variant::Off : Variant::CompiledOut);
+        const QString name = parser.positionalArguments().value(0, QStringLiteral("off"));
+        const std::optional<Variant> variant =
+            CaptureRecorder::isCompiledIn() ? variantNamed(name) : std::optional(Variant::CompiledOut);
+        if (!variant)
+            return 2;
+        run(Workload(std::max(frames / 10, 4)), *variant); // warm-up: heap, code, Qt's lazy statics
+        const auto ns = run(work, *variant);
         if (!ns)
             return 1;
         std::printf("%lld\n", static_cast<long long>(*ns));
         return 0;
     }
-
-    const QString outProgram =
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("parley-bench-capture-out"));
-    const bool haveOut = QFileInfo(outProgram).isExecutable();
-    const int rounds = std::max(parser.value(roundsOption).toInt(), 1);
-    std::optional<qint64> out, off, on, onLean;
-    // Interleaved rounds, so that a busy moment on the machine hits every variant.
-    for (int round = 0; round < rounds; ++round) {
-        if (haveOut)
-            keepBest(out, runCompiledOutChild(outProgram, frames));
-        if (CaptureRecorder::isCompiledIn()) {
-            keepBest(off, run(work, Variant::Off));
-            keepBest(on, run(work, Variant::On));
-            keepBest(onLean, run(work, Variant::OnWithoutPayloads));
-        } else {
-            keepBest(out, run(work, Variant::CompiledOut));
-        }
+    if (!CaptureRecorder::isCompiledIn()) {
+        std::fprintf(stderr,
+            "this build has -DPARLEY_CAPTURE=OFF: run parley-bench-capture from a build with it ON\n");
+        return 1;
     }
 
-    std::printf("bench/capture: %d frames through a client SocketIoConnection (in-memory channel), "
-                "best of %d rounds\n",
+    const QDir here(QCoreApplication::applicationDirPath());
+    const QString self = QCoreApplication::applicationFilePath();
+    const QString outProgram = here.filePath(QStringLiteral("parley-bench-capture-out"));
+    const int rounds = std::max(parser.value(roundsOption).toInt(), 1);
+    Samples out, off, on, lean;
+    // Interleaved rounds, so that a busy moment on the machine hits every variant.
+    for (int round = 0; round < rounds; ++round) {
+        out.add(runChild(outProgram, QStringLiteral("out"), frames));
+        off.add(runChild(self, QStringLiteral("off"), frames));
+        on.add(runChild(self, QStringLiteral("on"), frames));
+        lean.add(runChild(self, QStringLiteral("lean"), frames));
+    }
+
+    std::printf("bench/capture: %d frames through a client SocketIoConnection (in-memory channel);\n"
+                "CPU time of the sending thread, best and median of %d rounds, one process per run\n",
         frames, rounds);
     printLine("compiled out", out, frames, out);
     printLine("compiled in, switched off", off, frames, out);
     printLine("on, payloads kept", on, frames, out);
-    printLine("on, without payloads", onLean, frames, out);
-    if (!CaptureRecorder::isCompiledIn())
-        std::printf("  (this build has -DPARLEY_CAPTURE=OFF: only the compiled-out figure)\n");
+    printLine("on, without payloads", lean, frames, out);
     return 0;
 }

@@ -132,6 +132,11 @@ void TestCaptureRecorder::redactsSecretKeysAndJwts_data()
     QTest::newRow("jwt alone") << QJsonValue(QLatin1String(jwt)) << QJsonValue(redaction::Mark);
     QTest::newRow("jwt inside text") << json((QByteArray(R"(["Bearer )") + jwt + R"( please"])").constData())
                                      << json(R"(["Bearer [redacted] please"])");
+    QTest::newRow("unsigned jwt") << QJsonValue(QStringLiteral("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. end"))
+                                  << QJsonValue(QStringLiteral("[redacted] end"));
+    QTest::newRow("untouched parts stay")
+        << json(R"({"a":[1,"x",{"b":null}],"token":"t","c":{"d":"e"}})")
+        << json(R"({"a":[1,"x",{"b":null}],"token":"[redacted]","c":{"d":"e"}})");
     QTest::newRow("jwt as a key") << json((QByteArray(R"({")") + jwt + R"(":1})").constData())
                                   << json(R"({"[redacted]":1})");
     QTest::newRow("opaque three-part token")
