@@ -29,6 +29,25 @@ QJsonValue parseJsonValue(QByteArrayView text)
     return document.isArray() ? document.array().first() : QJsonValue(QJsonValue::Undefined);
 }
 
+// The event name of an EVENT's JSON without parsing the rest: the first string of
+// the array when it has no escapes; nullopt sends the caller to the full parse.
+std::optional<QString> leadingEventName(QByteArrayView json)
+{
+    qsizetype i = 0;
+    while (i < json.size() && json[i] == ' ')
+        ++i;
+    if (i + 1 >= json.size() || json[i] != '[' || json[i + 1] != '"')
+        return std::nullopt;
+    const qsizetype start = i + 2;
+    for (qsizetype end = start; end < json.size(); ++end) {
+        if (json[end] == '\\')
+            return std::nullopt;
+        if (json[end] == '"')
+            return QString::fromUtf8(json.sliced(start, end - start));
+    }
+    return std::nullopt;
+}
+
 bool isEvent(const std::optional<SocketPacketType> &type)
 {
     return type == SocketPacketType::Event || type == SocketPacketType::BinaryEvent;
@@ -138,7 +157,11 @@ void ConnectionCapture::describeText(const QByteArray &frame, CapturedFrame &rec
         record.ackId = id;
     }
 
-    if (isEvent(record.socketType) || keepPayload) {
+    if (isEvent(record.socketType) && !keepPayload) {
+        if (const auto name = leadingEventName(QByteArrayView(frame).sliced(i)))
+            record.event = redaction::redactText(*name);
+    }
+    if ((isEvent(record.socketType) && record.event.isEmpty()) || keepPayload) {
         QJsonValue data = parseJsonValue(QByteArrayView(frame).sliced(i));
         if (isEvent(record.socketType) && data.isArray()) {
             QJsonArray args = data.toArray();

@@ -2,6 +2,7 @@
 // pairing, unanswered requests, redaction in a written trace, the payloads flag.
 
 #include "transport/capturerecorder.h"
+#include "transport/captureredaction.h"
 #include "transport/tracefile.h"
 #include "transport/tracewriter.h"
 #include "transporttestsupport.h"
@@ -82,6 +83,7 @@ private Q_SLOTS:
     void attachmentsAreNamedAfterTheirPacket();
     void switchedOffRecordsNothing();
     void recorderMayGoFirst();
+    void withoutPayloadsKeepsNamesAndSizes();
     void traceFileHoldsNoSecret();
     void payloadsFlagDecidesWhatTheTraceHolds();
 };
@@ -306,6 +308,31 @@ void TestConnectionCapture::recorderMayGoFirst()
     QTRY_COMPARE(server.side(0).spies.events.size(), 3);
     client.connection->close(QStringLiteral("done"));
     QCOMPARE(client.connection->state(), SocketIoConnection::State::Closed);
+}
+
+void TestConnectionCapture::withoutPayloadsKeepsNamesAndSizes()
+{
+    LoopbackServer server;
+    QVERIFY(server.listen());
+    CaptureRecorder recorder;
+    recorder.setEnabled(true);
+    recorder.setKeepPayloads(false);
+    ClientSide client(server.url());
+    QVERIFY(connectCaptured(server, client, recorder) >= 0);
+    const QStringList names {QStringLiteral("plain:name"), QStringLiteral("quote\"and\\slash"),
+        QStringLiteral("ünïcode"), QStringLiteral("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")};
+    for (const QString &name : names)
+        client.connection->emitEvent(Root, name, {QStringLiteral("secret words")});
+    QTRY_COMPARE(server.side(0).spies.events.size(), names.size());
+
+    const QList<CapturedFrame> events =
+        framesWhere(recorder, [](const CapturedFrame &f) { return f.socketType == SocketPacketType::Event; });
+    QCOMPARE(events.size(), names.size());
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        QCOMPARE(events.at(i).event, i == 3 ? QString(redaction::Mark) : names.at(i));
+        QVERIFY(events.at(i).payload.isUndefined());
+        QVERIFY(events.at(i).bytes > 20);
+    }
 }
 
 void TestConnectionCapture::traceFileHoldsNoSecret()
