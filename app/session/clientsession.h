@@ -130,6 +130,7 @@ private:
     void onClosed(const QString &reason);
     void onEvent(const transport::IncomingEvent &event);
     void onReady(const QJsonObject &payload);
+    void onTokenExpired();
     void onConnectionLost();
     void updateCountdown();
     void refreshTokenIfDue();

@@ -34,9 +34,9 @@ void ClientSession::onEvent(const transport::IncomingEvent &incoming)
                          << "server closing:" << protocol::errorCodeName(m_closingNotice->code);
         Q_EMIT serverClosing(*m_closingNotice);
         if (m_closingNotice->code == ErrorCode::AuthExpired)
-            fail(SessionError {ErrorCode::AuthExpired, describeError(ErrorCode::AuthExpired), false});
+            onTokenExpired();
     } else if (incoming.name == event::AuthExpired) {
-        fail(SessionError {ErrorCode::AuthExpired, describeError(ErrorCode::AuthExpired), false});
+        onTokenExpired();
     } else if (incoming.name == event::ChannelJoined) {
         if (auto channel = protocol::Channel::fromJson(payload); channel && m_cache) {
             if (auto done = m_cache->upsertChannel(*channel); !done)
@@ -52,6 +52,19 @@ void ClientSession::onEvent(const transport::IncomingEvent &incoming)
             Q_EMIT channelsChanged();
         }
     }
+}
+
+void ClientSession::onTokenExpired()
+{
+    const auto expiresAt = tokenExpiresAt(m_token);
+    if (expiresAt && *expiresAt > QDateTime::currentDateTimeUtc()) {
+        // The connection's token ran out, but a refresh already gave us a newer one.
+        qCInfo(lcClient) << m_options.account
+                         << "connection token expired; reconnecting with the refreshed one";
+        connectNow();
+        return;
+    }
+    fail(SessionError {ErrorCode::AuthExpired, describeError(ErrorCode::AuthExpired), false});
 }
 
 void ClientSession::onReady(const QJsonObject &payload)

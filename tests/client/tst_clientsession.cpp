@@ -1,6 +1,9 @@
+#include "auth/secretkey.h"
+#include "auth/tokensigner.h"
 #include "protocol/catalogue.h"
 #include "session/tokenstore.h"
 #include "sessiontestsupport.h"
+#include "store/chatstore.h"
 
 #include <QTest>
 #include <QWebSocket>
@@ -238,6 +241,51 @@ private Q_SLOTS:
             gone = !result && result.error().kind == TokenStoreError::Kind::NotFound;
         });
         QVERIFY(gone);
+    }
+
+    void expiryWhileConnectedFailsWithTheReason()
+    {
+        ServerConfig config;
+        config.tokenLifetime = std::chrono::seconds(2);
+        TestServer server(TestServer::Storage::Memory, config);
+        QVERIFY(server.start());
+        const auto alice = server.createUser(QStringLiteral("alice"));
+        SessionOptions options = optionsFor(server, QStringLiteral("alice"), m_cacheDir.path());
+        options.refreshWhenLessThan = std::chrono::hours(0); // never refresh
+        ClientSession session(options);
+        session.start(alice.token);
+        QTRY_COMPARE_WITH_TIMEOUT(session.stage(), Stage::Ready, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(session.stage(), Stage::Failed, 20000);
+        QCOMPARE(session.lastError()->code, ErrorCode::AuthExpired);
+        QVERIFY(!session.lastError()->message.isEmpty());
+    }
+
+    void expiryAfterARefreshReconnectsWithTheNewToken()
+    {
+        TestServer server; // hands out 30-day tokens on refresh
+        QVERIFY(server.start());
+        const auto alice = server.createUser(QStringLiteral("alice"));
+        // The first token has two seconds left, so the session refreshes it at once.
+        const auto account = server.server().store().users().userById(alice.user.id);
+        const auto key = parley::auth::SecretKey::fromBytes(server.secretKey());
+        QVERIFY(account && key);
+        parley::auth::TokenClaims claims;
+        claims.subject = alice.user.id;
+        claims.issuedAt = QDateTime::currentSecsSinceEpoch();
+        claims.expiresAt = QDateTime::currentSecsSinceEpoch() + 2;
+        claims.version = account->tokenVersion;
+        const QString shortLived = QString::fromLatin1(parley::auth::TokenSigner(*key).sign(claims));
+
+        ClientSession session(optionsFor(server, QStringLiteral("alice"), m_cacheDir.path()));
+        QSignalSpy stages(&session, &ClientSession::stageChanged);
+        QSignalSpy refreshed(&session, &ClientSession::tokenRefreshed);
+        session.start(shortLived);
+        QTRY_VERIFY_WITH_TIMEOUT(refreshed.size() >= 1, 10000);
+        // The first connection's token runs out; the session comes back on its own
+        // with the refreshed one instead of failing.
+        QTRY_VERIFY_WITH_TIMEOUT(stagesOf(stages).count(Stage::Ready) >= 2, 15000);
+        QVERIFY(!stagesOf(stages).contains(Stage::Failed));
+        QCOMPARE(session.token(), refreshed.last().first().toString());
     }
 
     void noRefreshWithPlentyOfTimeLeft()
