@@ -730,6 +730,7 @@ void TestChannelHandler::rateIsCheckedLast()
     const auto bob = server().createUser(QStringLiteral("bob"));
     const auto general = server().createChannel(QStringLiteral("general"), alice.user.id);
     server().createChannel(QStringLiteral("taken"), alice.user.id);
+    const auto bobs = server().createChannel(QStringLiteral("bobs"), bob.user.id);
     auto client = connected(bob);
     QVERIFY(client);
     QVERIFY(isSuccess(client->request(List, QJsonObject {})));
@@ -764,14 +765,26 @@ void TestChannelHandler::rateIsCheckedLast()
         errorCode(client->request(Create, QJsonObject {{QStringLiteral("name"), QStringLiteral("new")}})),
         QStringLiteral("RATE_LIMITED"));
     QCOMPARE(errorCode(client->request(List, QJsonObject {})), QStringLiteral("RATE_LIMITED"));
+    QCOMPARE(errorCode(client->request(Members, idPayload(general.id))), QStringLiteral("RATE_LIMITED"));
+    QCOMPARE(errorCode(client->request(Leave, idPayload(bobs.id))), QStringLiteral("RATE_LIMITED"));
+    QCOMPARE(errorCode(client->request(Invite,
+                 QJsonObject {{QStringLiteral("channelId"), bobs.id},
+                     {QStringLiteral("username"), QStringLiteral("alice")}})),
+        QStringLiteral("RATE_LIMITED"));
 
     // Refused for its rate: nothing was written.
-    const auto member = server().server().store().channels().isMember(general.id, bob.user.id);
+    const store::ChannelRepository &channels = server().server().store().channels();
+    const auto member = channels.isMember(general.id, bob.user.id);
     QVERIFY(member && !*member);
-    const auto visible = server().server().store().channels().channelsVisibleTo(bob.user.id);
+    const auto stillIn = channels.isMember(bobs.id, bob.user.id);
+    QVERIFY(stillIn && *stillIn);
+    const auto aliceIn = channels.isMember(bobs.id, alice.user.id);
+    QVERIFY(aliceIn && !*aliceIn);
+    const auto visible = channels.channelsVisibleTo(bob.user.id);
     QVERIFY(visible);
-    QCOMPARE(visible->size(), 2);
+    QCOMPARE(visible->size(), 3);
     QCOMPARE(client->eventsNamed(Joined).size(), 0);
+    QCOMPARE(client->eventsNamed(Left).size(), 0);
 }
 
 void TestChannelHandler::storeFailureIsInternalWithoutDetail()
