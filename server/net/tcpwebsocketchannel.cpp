@@ -32,6 +32,52 @@ bool wouldBlock(int error)
 
 } // namespace
 
+// The channels of this thread with frames waiting for the end of the turn. One posted
+// event per turn flushes them all; events posted during a turn are sent at the start of
+// the next, after the ready sockets of this one were handled.
+class TcpWebSocketChannel::TurnFlusher
+{
+public:
+    static void schedule(TcpWebSocketChannel *channel)
+    {
+        TurnFlusher &self = instance();
+        self.m_channels.push_back(channel);
+        if (!self.m_posted) {
+            self.m_posted = true;
+            QMetaObject::invokeMethod(
+                &self.m_context, [] { instance().flushAll(); }, Qt::QueuedConnection);
+        }
+    }
+    static void cancel(TcpWebSocketChannel *channel)
+    {
+        for (TcpWebSocketChannel *&waiting : instance().m_channels) {
+            if (waiting == channel)
+                waiting = nullptr;
+        }
+    }
+
+private:
+    static TurnFlusher &instance()
+    {
+        thread_local TurnFlusher flusher;
+        return flusher;
+    }
+    void flushAll()
+    {
+        m_posted = false;
+        std::vector<TcpWebSocketChannel *> channels;
+        channels.swap(m_channels);
+        for (TcpWebSocketChannel *channel : channels) {
+            if (channel)
+                channel->flushPendingFrames();
+        }
+    }
+
+    QObject m_context;
+    std::vector<TcpWebSocketChannel *> m_channels;
+    bool m_posted = false;
+};
+
 TcpWebSocketChannel::TcpWebSocketChannel(int fd, UpgradeRequest request, qint64 maxPayload,
     const QByteArray &greeting, const QByteArray &received, QObject *parent)
     : FrameChannel(parent)
@@ -44,10 +90,11 @@ TcpWebSocketChannel::TcpWebSocketChannel(int fd, UpgradeRequest request, qint64 
     connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpWebSocketChannel::onReadable);
     if (!greeting.isEmpty())
         send(greeting, {});
-    // Bytes that came with the request head are read once the owner is connected.
+    // Bytes that came with the request head are decoded once the owner is connected: from
+    // the event loop, or before anything newer if the socket turns readable first.
     if (!received.isEmpty()) {
-        QMetaObject::invokeMethod(
-            this, [this, received] { consume(received); }, Qt::QueuedConnection);
+        m_early = received;
+        QMetaObject::invokeMethod(this, &TcpWebSocketChannel::consumeEarly, Qt::QueuedConnection);
     }
 }
 
@@ -75,7 +122,7 @@ void TcpWebSocketChannel::sendEncodedFrame(const QByteArray &frame)
 
 qint64 TcpWebSocketChannel::queuedBytes() const
 {
-    return m_queue.size() - m_queueOffset;
+    return m_pendingBytes + m_queue.size() - m_queueOffset;
 }
 
 QByteArray TcpWebSocketChannel::requestHeader(const QByteArray &name) const
@@ -83,45 +130,86 @@ QByteArray TcpWebSocketChannel::requestHeader(const QByteArray &name) const
     return m_request.headers.value(name.toLower());
 }
 
-// One sendmsg() for header and payload while nothing is queued (the common case: no
-// copy at all); whatever the kernel does not take waits, in order, for the socket to
-// become writable.
+// Frames sent during one event-loop turn are collected (shared, not copied) and written
+// with one sendmsg() per channel when the turn is over: a broadcast burst then costs each
+// recipient one system call and one TCP segment instead of one per frame. Whatever the
+// kernel does not take is copied into the queue and waits for the socket to be writable.
 void TcpWebSocketChannel::send(const QByteArray &head, const QByteArray &body)
 {
     if (m_fd < 0)
         return;
-    qsizetype skip = 0;
-    if (queuedBytes() == 0) {
-        iovec parts[2] = {{const_cast<char *>(head.constData()), size_t(head.size())},
-            {const_cast<char *>(body.constData()), size_t(body.size())}};
+    if (m_queue.size() > m_queueOffset) { // already waiting for the kernel: keep the order
+        m_queue.append(head);
+        m_queue.append(body);
+        return;
+    }
+    m_pending.append(head);
+    if (!body.isEmpty())
+        m_pending.append(body);
+    m_pendingBytes += head.size() + body.size();
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        TurnFlusher::schedule(this);
+    }
+}
+
+void TcpWebSocketChannel::flushPendingFrames()
+{
+    m_flushScheduled = false;
+    if (m_fd < 0 || m_pending.isEmpty())
+        return;
+    constexpr qsizetype MaxParts = 64;
+    qsizetype first = 0;
+    while (first < m_pending.size()) {
+        iovec parts[MaxParts];
+        const qsizetype count = std::min(MaxParts, m_pending.size() - first);
+        qint64 bytes = 0;
+        for (qsizetype i = 0; i < count; ++i) {
+            const QByteArray &part = m_pending.at(first + i);
+            parts[i] = {const_cast<char *>(part.constData()), size_t(part.size())};
+            bytes += part.size();
+        }
         msghdr message {};
         message.msg_iov = parts;
-        message.msg_iovlen = body.isEmpty() ? 1 : 2;
+        message.msg_iovlen = size_t(count);
         ssize_t sent;
         do {
             sent = ::sendmsg(m_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
         } while (sent < 0 && errno == EINTR);
         if (sent < 0 && !wouldBlock(errno)) {
+            m_pending.clear();
+            m_pendingBytes = 0;
             failLater(QString::fromLocal8Bit(std::strerror(errno)));
             return;
         }
-        skip = std::max<qsizetype>(sent, 0);
-        if (skip == head.size() + body.size())
-            return;
+        qint64 done = std::max<qint64>(sent, 0);
+        if (done == bytes) {
+            first += count;
+            continue;
+        }
+        // The kernel is full: the rest, in order, goes to the queue.
         m_queue.clear();
         m_queueOffset = 0;
+        for (qsizetype i = first; i < m_pending.size(); ++i) {
+            const QByteArray &part = m_pending.at(i);
+            if (done >= part.size()) {
+                done -= part.size();
+                continue;
+            }
+            m_queue.append(part.constData() + done, part.size() - done);
+            done = 0;
+        }
+        break;
     }
-    if (skip < head.size()) {
-        m_queue.append(head.constData() + skip, head.size() - skip);
-        m_queue.append(body);
-    } else {
-        m_queue.append(body.constData() + (skip - head.size()), body.size() - (skip - head.size()));
+    m_pending.clear();
+    m_pendingBytes = 0;
+    if (m_queue.size() > m_queueOffset) {
+        if (!m_writeNotifier) {
+            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+            connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpWebSocketChannel::flushQueue);
+        }
+        m_writeNotifier->setEnabled(true);
     }
-    if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpWebSocketChannel::flushQueue);
-    }
-    m_writeNotifier->setEnabled(true);
 }
 
 void TcpWebSocketChannel::flushQueue()
@@ -147,8 +235,17 @@ void TcpWebSocketChannel::flushQueue()
     m_writeNotifier->setEnabled(false);
 }
 
+bool TcpWebSocketChannel::consumeEarly()
+{
+    if (m_early.isEmpty())
+        return true;
+    return consume(std::exchange(m_early, QByteArray()));
+}
+
 void TcpWebSocketChannel::onReadable()
 {
+    if (!consumeEarly())
+        return;
     char *buffer = readBuffer();
     // A few chunks per turn at most, so one fast sender cannot starve the others.
     for (int round = 0; round < 4 && m_fd >= 0; ++round) {
@@ -262,11 +359,20 @@ void TcpWebSocketChannel::release(const QByteArray &finalFrame)
     m_readNotifier = nullptr;
     delete m_writeNotifier;
     m_writeNotifier = nullptr;
+    if (m_flushScheduled) {
+        TurnFlusher::cancel(this);
+        m_flushScheduled = false;
+    }
     QByteArray unsent = m_queue.mid(m_queueOffset);
+    for (const QByteArray &part : std::as_const(m_pending))
+        unsent += part;
+    m_pending.clear();
+    m_pendingBytes = 0;
     unsent += finalFrame;
     m_queue = QByteArray();
     m_queueOffset = 0;
     m_incomplete = QByteArray();
+    m_early = QByteArray();
     SocketCloser::start(std::exchange(m_fd, -1), std::move(unsent));
 }
 

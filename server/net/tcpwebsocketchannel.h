@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QList>
 #include <QString>
 #include <QUrl>
 
@@ -22,8 +23,9 @@ struct UpgradeRequest
 
 // The server side of one WebSocket, framed here over a non-blocking TCP descriptor
 // instead of a QWebSocket: no Qt socket buffers (a QTcpSocket keeps a 16 KiB read and a
-// 32 KiB write chunk once used), frames sent with one sendmsg() and only the part the
-// kernel does not take is queued. Reading keeps at most one incomplete frame.
+// 32 KiB write chunk once used). The frames of one event-loop turn go out with one
+// sendmsg() when the turn ends; only the part the kernel does not take is copied and
+// queued. Reading keeps at most one incomplete frame.
 //
 // Same contract as transport::WebSocketChannel on the server side: close() reports
 // disconnected() at once; a peer's close, a protocol violation (close codes 1002, 1007,
@@ -55,9 +57,12 @@ public:
     bool isOpen() const { return m_fd >= 0; }
 
 private:
+    class TurnFlusher;
     void send(const QByteArray &head, const QByteArray &body);
+    void flushPendingFrames();
     void flushQueue();
     void onReadable();
+    bool consumeEarly();
     bool consume(QByteArrayView bytes); // false: this channel is finished (or deleted)
     bool handle(ws::Incoming &incoming);
     void closeWith(quint16 code, const QByteArray &reason, const QString &reportedReason);
@@ -69,7 +74,11 @@ private:
     UpgradeRequest m_request;
     qint64 m_maxPayload;
     ws::FrameDecoder m_decoder;
+    QByteArray m_early; // sent by the client along with its request head, not yet decoded
     QByteArray m_incomplete; // the start of a frame still being received
+    QList<QByteArray> m_pending; // frames of this turn, written when it ends
+    qint64 m_pendingBytes = 0;
+    bool m_flushScheduled = false;
     QByteArray m_queue; // bytes the kernel has not taken yet, from m_queueOffset on
     qsizetype m_queueOffset = 0;
     QSocketNotifier *m_readNotifier;
