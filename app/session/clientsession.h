@@ -2,6 +2,7 @@
 
 #include "clientcache.h"
 #include "reconnectbackoff.h"
+#include "requester.h"
 #include "serveraddress.h"
 #include "sessionerror.h"
 #include "transport/socketioconnection.h"
@@ -98,6 +99,14 @@ public:
     QList<OutboxEntry> outbox() const;
     void resend(const QString &clientMsgId); // a Failed entry becomes Pending
     void discard(const QString &clientMsgId);
+
+    // Channel membership. The ack comes to `done` (optional); the cache and
+    // channelsChanged follow from the server's channel:joined / channel:left.
+    void createChannel(const QString &name, const QString &topic, bool isPrivate, AckHandler done = {});
+    void joinChannel(const QString &channelId, AckHandler done = {});
+    void leaveChannel(const QString &channelId, AckHandler done = {});
+    // Any request on `/` (channel:list, channel:members, ...); NoReply when not Ready.
+    void request(const QString &event, const QJsonObject &payload, AckHandler done);
 
     // Any event on the session's namespace (raw mode, inspector).
     void emitEvent(const QString &event, const QJsonArray &args);

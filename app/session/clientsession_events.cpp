@@ -206,6 +206,34 @@ void ClientSession::discard(const QString &clientMsgId)
         reportCacheFailure(done.error().message);
 }
 
+void ClientSession::request(const QString &eventName, const QJsonObject &payload, AckHandler done)
+{
+    const Requester requester =
+        m_stage == Stage::Ready ? Requester(m_connection, mainNamespace()) : Requester();
+    requester.request(this, eventName, payload, [done = std::move(done)](const AckResult &result) {
+        if (done)
+            done(result);
+    });
+}
+
+void ClientSession::createChannel(const QString &name, const QString &topic, bool isPrivate, AckHandler done)
+{
+    request(event::ChannelCreate,
+        QJsonObject {{QStringLiteral("name"), name}, {QStringLiteral("topic"), topic},
+            {QStringLiteral("isPrivate"), isPrivate}},
+        std::move(done));
+}
+
+void ClientSession::joinChannel(const QString &channelId, AckHandler done)
+{
+    request(event::ChannelJoin, QJsonObject {{QStringLiteral("channelId"), channelId}}, std::move(done));
+}
+
+void ClientSession::leaveChannel(const QString &channelId, AckHandler done)
+{
+    request(event::ChannelLeave, QJsonObject {{QStringLiteral("channelId"), channelId}}, std::move(done));
+}
+
 void ClientSession::emitEvent(const QString &eventName, const QJsonArray &args)
 {
     if (m_connection && m_connection->isNamespaceConnected(mainNamespace()))

@@ -289,6 +289,53 @@ private Q_SLOTS:
         QCOMPARE(recorder.count(general.id), 100); // nothing delivered twice
     }
 
+    void channelMembershipFollowsTheServer()
+    {
+        TestServer server;
+        QVERIFY(server.start());
+        const auto alice = server.createUser(QStringLiteral("alice"));
+        const auto bob = server.createUser(QStringLiteral("bob"));
+        const auto lobby = server.createChannel(QStringLiteral("lobby"), bob.user.id);
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(server.server().store().messages().appendMessage(
+                lobby.id, bob.user.id, QStringLiteral("l%1").arg(i)));
+        ClientSession session(optionsFor(server, QStringLiteral("alice"), m_cacheDir.path()));
+        DeliveryRecorder recorder(session);
+        session.start(alice.token);
+        QTRY_COMPARE_WITH_TIMEOUT(session.stage(), Stage::Ready, 10000);
+        QVERIFY(session.channels().isEmpty());
+
+        std::optional<AckResult> created;
+        session.createChannel(QStringLiteral("mine"), QStringLiteral("a topic"), false,
+            [&](const AckResult &result) { created = result; });
+        QTRY_VERIFY_WITH_TIMEOUT(created.has_value(), 10000);
+        QVERIFY(created->succeeded());
+        QTRY_COMPARE_WITH_TIMEOUT(session.channels().size(), 1, 10000);
+        QCOMPARE(session.channels().first().channel.topic, QStringLiteral("a topic"));
+
+        session.joinChannel(lobby.id);
+        QTRY_COMPARE_WITH_TIMEOUT(session.channels().size(), 2, 10000);
+        // A joined channel's history comes with it.
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.count(lobby.id), 3, 10000);
+        QVERIFY(recorder.isExactlyOneToN(lobby.id, 3));
+
+        std::optional<AckResult> left;
+        session.leaveChannel(lobby.id, [&](const AckResult &result) { left = result; });
+        QTRY_COMPARE_WITH_TIMEOUT(session.channels().size(), 1, 10000);
+        QVERIFY(left && left->succeeded());
+
+        std::optional<AckResult> refused;
+        session.leaveChannel(lobby.id, [&](const AckResult &result) { refused = result; });
+        QTRY_VERIFY_WITH_TIMEOUT(refused.has_value(), 10000);
+        QCOMPARE(refused->error.code, ErrorCode::NotFound);
+
+        session.stop();
+        std::optional<AckResult> offline;
+        session.joinChannel(lobby.id, [&](const AckResult &result) { offline = result; });
+        QTRY_VERIFY_WITH_TIMEOUT(offline.has_value(), 10000);
+        QCOMPARE(offline->status, AckResult::Status::NoReply);
+    }
+
 private:
     QTemporaryDir m_cacheDir;
 };
