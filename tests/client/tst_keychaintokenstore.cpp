@@ -4,6 +4,9 @@
 // (CI runs every test that way).
 #include "session/keychaintokenstore.h"
 
+#include <QDirIterator>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
@@ -67,6 +70,59 @@ private Q_SLOTS:
         error = finish([&](auto done) { store.deleteToken(key, done); }, &answered);
         QVERIFY(answered);
         QVERIFY(!error);
+    }
+
+    // The same store with no Secret Service reachable (in a child process, since
+    // this one's D-Bus connection is already made): a clear NoSecretService error,
+    // and no plain-text copy anywhere under HOME.
+    void withoutSecretServiceNothingIsStored()
+    {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PARLEY_KEYCHAIN_CHILD"), QStringLiteral("1"));
+        env.insert(QStringLiteral("HOME"), home.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+            QStringLiteral("unix:path=") + home.filePath(QStringLiteral("no-bus")));
+        env.remove(QStringLiteral("DISPLAY"));
+        child.setProcessEnvironment(env);
+        child.setProcessChannelMode(QProcess::MergedChannels);
+        child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("childWithoutSecretService")});
+        QVERIFY(child.waitForFinished(30000));
+        const QByteArray output = child.readAll();
+        QVERIFY2(child.exitCode() == 0, output.constData());
+        QVERIFY2(output.contains("PASS   : TestKeychainTokenStore::childWithoutSecretService()"),
+            output.constData());
+        QDirIterator files(home.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            QFile file(files.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(!file.readAll().contains("plain-text-must-not-appear"), qPrintable(file.fileName()));
+        }
+    }
+
+    void childWithoutSecretService()
+    {
+        if (!qEnvironmentVariableIsSet("PARLEY_KEYCHAIN_CHILD"))
+            QSKIP("runs as the child of withoutSecretServiceNothingIsStored");
+        KeychainTokenStore store;
+        bool answered = false;
+        const auto error = finish(
+            [&](auto done) {
+                store.writeToken(
+                    QStringLiteral("child@127.0.0.1:1"), QStringLiteral("plain-text-must-not-appear"), done);
+            },
+            &answered);
+        QVERIFY(answered);
+        QVERIFY(error.has_value());
+        QCOMPARE(error->kind, TokenStoreError::Kind::NoSecretService);
+        QVERIFY(error->message.contains(QStringLiteral("keyring")));
+        const auto read = readBack(store, QStringLiteral("child@127.0.0.1:1"));
+        QVERIFY(!read);
+        QCOMPARE(read.error().kind, TokenStoreError::Kind::NoSecretService);
     }
 };
 
