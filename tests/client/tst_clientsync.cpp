@@ -2,6 +2,7 @@
 #include "sessiontestsupport.h"
 #include "store/chatstore.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 using namespace parley::client;
@@ -218,6 +219,30 @@ private Q_SLOTS:
                 actual.append(message.clientMsgId);
             QCOMPARE(actual, expected);
         }
+    }
+
+    void outboxSendsAtMostTenASecond()
+    {
+        ServerConfig config;
+        config.limits.eventRate = 1000; // only the client's own pacing applies
+        config.limits.eventBurst = 1000;
+        TestServer server(TestServer::Storage::Memory, config);
+        QVERIFY(server.start());
+        const auto alice = server.createUser(QStringLiteral("alice"));
+        const auto general = server.createChannel(QStringLiteral("general"), alice.user.id);
+        const auto random = server.createChannel(QStringLiteral("random"), alice.user.id);
+        ClientSession session(optionsFor(server, QStringLiteral("alice"), m_cacheDir.path()));
+        session.start(alice.token);
+        QTRY_COMPARE_WITH_TIMEOUT(session.stage(), Stage::Ready, 10000);
+        QElapsedTimer clock;
+        clock.start();
+        // Two channels, so the one-in-flight-per-channel rule alone would not slow it.
+        for (int i = 0; i < 20; ++i)
+            session.sendMessage(i % 2 ? general.id : random.id, QStringLiteral("paced %1").arg(i));
+        QTRY_VERIFY_WITH_TIMEOUT(session.outbox().isEmpty(), 20000);
+        // 20 sends at 100 ms spacing: the last leaves 1.9 s after the first.
+        QVERIFY2(clock.elapsed() >= 1850, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(serverHistory(server, general.id).size() + serverHistory(server, random.id).size(), 20);
     }
 
     void refusedMessageFailsAndResendSucceeds()
