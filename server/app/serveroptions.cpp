@@ -104,6 +104,15 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
             "Accept browser connections only from this Origin, e.g. https://chat.example.org; repeat "
             "for more. Clients that send no Origin are not affected. Default: any Origin."),
         QStringLiteral("ORIGIN"));
+    const QCommandLineOption trace(QStringLiteral("trace"),
+        QStringLiteral("Record every connection's frames to FILE as JSON Lines (see docs/trace.md): "
+                       "event names, sizes, timings and ids, with tokens and passwords removed. "
+                       "Default: no trace."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tracePayloads(QStringLiteral("trace-payloads"),
+        QStringLiteral("With --trace, also record the payloads, message contents included (secrets are "
+                       "still removed). Default: off, since a trace would otherwise hold every user's "
+                       "messages."));
     const NumberOption maxPayload {QStringLiteral("max-payload"), QStringLiteral("BYTES"),
         QStringLiteral("Largest message a client may send. Default: %1.").arg(limits.maxPayload), KiB,
         100 * MiB};
@@ -139,6 +148,8 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     parser.addOption(registration);
     parser.addOption(jwtSecretFile);
     parser.addOption(allowedOrigin);
+    parser.addOption(trace);
+    parser.addOption(tracePayloads);
     for (const NumberOption &number : numbers)
         parser.addOption(QCommandLineOption(number.name,
             number.description + QStringLiteral(" Range: %1-%2.").arg(number.minimum).arg(number.maximum),
@@ -217,6 +228,17 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     } else {
         config.address = defaults.address;
         config.port = defaults.port;
+    }
+
+    if (parser.isSet(trace)) {
+        config.traceFile = parser.value(trace);
+        if (config.traceFile.isEmpty())
+            return badValue(QStringLiteral("trace"), QStringLiteral("a file"), {});
+    }
+    if (parser.isSet(tracePayloads)) {
+        if (config.traceFile.isEmpty())
+            return UsageError {QStringLiteral("--trace-payloads needs --trace FILE")};
+        config.tracePayloads = true;
     }
 
     if (parser.isSet(registration)) {

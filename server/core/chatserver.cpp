@@ -15,7 +15,9 @@
 #include "serversession.h"
 #include "sessiondirectory.h"
 #include "store/chatstore.h"
+#include "transport/capturerecorder.h"
 #include "transport/framechannel.h"
+#include "transport/tracewriter.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -43,6 +45,10 @@ struct ChatServer::Private
     std::unique_ptr<ChannelHandler> channelHandler;
     std::unique_ptr<MessageHandler> messageHandler;
     std::unique_ptr<HttpListener> listener;
+    // Declared before the sessions are made and deleted after them, so the last
+    // "closed" records of a shutdown reach the trace file.
+    std::unique_ptr<transport::CaptureRecorder> capture;
+    std::unique_ptr<transport::TraceWriter> trace;
     ConnectionId nextConnectionId = 1;
     bool running = false;
     bool stopping = false;
@@ -122,6 +128,24 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
         }
     }
 
+    if (!m_config.traceFile.isEmpty()) {
+        if (!transport::CaptureRecorder::isCompiledIn())
+            return StartError {QStringLiteral(
+                "This build has no protocol capture (-DPARLEY_CAPTURE=OFF): --trace is not available")};
+        d->trace = std::make_unique<transport::TraceWriter>(m_config.traceFile, m_config.tracePayloads);
+        if (!d->trace->open()) {
+            const QString why = d->trace->errorString();
+            d->trace.reset();
+            return StartError {
+                QStringLiteral("Cannot write the trace file %1: %2").arg(m_config.traceFile, why)};
+        }
+        d->capture = std::make_unique<transport::CaptureRecorder>();
+        // Payloads are decoded only when they are written.
+        d->capture->setKeepPayloads(m_config.tracePayloads);
+        d->trace->attach(d->capture.get());
+        d->capture->setEnabled(true);
+    }
+
     auto key = loadKey(m_config);
     if (!key)
         return StartError {key.error()};
@@ -148,8 +172,9 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     d->broadcaster = std::make_unique<Broadcaster>(m_rooms, d->sessions);
     d->eventLimiter = std::make_unique<auth::RateLimiter>(eventRate(m_config.limits));
     d->authLimiter = std::make_unique<auth::RateLimiter>(authRate(m_config.limits));
-    d->context = std::make_unique<ServerContext>(ServerContext {m_config, d->store, m_rooms, d->sessions,
-        *d->broadcaster, *d->authenticator, d->passwords, *d->eventLimiter, *d->authLimiter});
+    d->context = std::make_unique<ServerContext>(
+        ServerContext {m_config, d->store, m_rooms, d->sessions, *d->broadcaster, *d->authenticator,
+            d->passwords, *d->eventLimiter, *d->authLimiter, d->capture.get()});
 
     d->authHandler = std::make_unique<AuthHandler>(*d->context);
     d->channelHandler = std::make_unique<ChannelHandler>(*d->context);
@@ -269,6 +294,8 @@ void ChatServer::finishShutdown()
     }
     d->messageHandler->flush();
     d->store.close();
+    if (d->trace)
+        d->trace->flush();
     d->lock.reset();
     d->running = false;
     qCInfo(lcServer) << "stopped";

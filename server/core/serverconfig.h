@@ -37,6 +37,10 @@ struct ServerConfig
     std::chrono::seconds tokenLifetime = std::chrono::days(30);
     QStringList allowedOrigins; // empty: any Origin
     ServerLimits limits;
+    // The protocol capture of every connection as JSON Lines (docs/trace.md); empty:
+    // none. Message contents and other payloads only with tracePayloads.
+    QString traceFile;
+    bool tracePayloads = false;
     // Group commit window: sends arriving within it share one transaction.
     std::chrono::milliseconds commitWindow {2};
 

@@ -12,6 +12,10 @@ class PasswordHasher;
 class RateLimiter;
 } // namespace parley::auth
 
+namespace parley::transport {
+class CaptureRecorder;
+}
+
 namespace parley::server {
 
 class Broadcaster;
@@ -30,6 +34,7 @@ struct ServerContext
     auth::PasswordHasher &passwords;
     auth::RateLimiter &eventLimiter; // keyed by connection id
     auth::RateLimiter &authLimiter; // keyed by client address
+    transport::CaptureRecorder *capture = nullptr; // set while --trace records
 };
 
 } // namespace parley::server

@@ -56,6 +56,9 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
     connect(m_connection, &SocketIoConnection::namespaceDisconnected, this,
         &ServerSession::onNamespaceDisconnected);
     connect(m_connection, &SocketIoConnection::closed, this, &ServerSession::onClosed);
+    // The trace's connection ids are the session ids of the server log.
+    if (m_context.capture)
+        m_connection->attachCapture(m_context.capture, m_id);
     m_connection->open();
 }
 
