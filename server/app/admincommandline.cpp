@@ -1,6 +1,6 @@
 #include "admincommandline.h"
 
-#include "accountrules.h"
+#include "core/accountrules.h"
 #include "optionvalues.h"
 
 #include <QCommandLineParser>

@@ -1,6 +1,6 @@
 #include "admintool.h"
 
-#include "accountrules.h"
+#include "core/accountrules.h"
 #include "admincommandline.h"
 #include "applogging.h"
 #include "auth/authenticator.h"

@@ -1,5 +1,6 @@
 #include "authhandler.h"
 
+#include "accountrules.h"
 #include "auth/authenticator.h"
 #include "auth/passwordhasher.h"
 #include "eventrequest.h"
@@ -17,40 +18,11 @@
 namespace parley::server {
 
 using protocol::ErrorCode;
+using namespace rules;
 using PayloadCheck = protocol::Result<QJsonObject, QString>; // the payload, or what is wrong with it
 namespace event = protocol::event;
 
 namespace {
-
-constexpr qsizetype MinUsernameLength = 2;
-constexpr qsizetype MaxUsernameLength = 32;
-constexpr qsizetype MinPasswordBytes = 8;
-// Long enough for any passphrase, short enough that no request buys more than
-// one hash's worth of work.
-constexpr qsizetype MaxPasswordBytes = 1024;
-constexpr qsizetype MaxDisplayNameLength = 64;
-
-// The contract's usernames: ASCII letters folded to lower case, then 2-32 of
-// a-z 0-9 _ . - . Only ASCII is folded, so no Unicode look-alike (the Kelvin
-// sign lowers to "k") can turn into somebody else's name.
-std::optional<QString> canonicalUsername(const QString &given)
-{
-    if (given.size() < MinUsernameLength || given.size() > MaxUsernameLength)
-        return std::nullopt;
-    QString name;
-    name.reserve(given.size());
-    for (const QChar character : given) {
-        char16_t unit = character.unicode();
-        if (unit >= u'A' && unit <= u'Z')
-            unit = static_cast<char16_t>(unit - u'A' + u'a');
-        const bool allowed = (unit >= u'a' && unit <= u'z') || (unit >= u'0' && unit <= u'9') ||
-            unit == u'_' || unit == u'.' || unit == u'-';
-        if (!allowed)
-            return std::nullopt;
-        name.append(QChar(unit));
-    }
-    return name;
-}
 
 // A string field, or nullopt when it is missing or of another type.
 std::optional<QString> stringField(const QJsonObject &payload, QLatin1String name)

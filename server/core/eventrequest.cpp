@@ -17,6 +17,11 @@ EventRequest::EventRequest(
     , m_retryAfterMs(retryAfterMs)
 { }
 
+ServerSession *EventRequest::session() const
+{
+    return m_session.data();
+}
+
 std::optional<QJsonObject> EventRequest::payload() const
 {
     if (m_event.args.isEmpty() || !m_event.args.first().isObject())

@@ -28,7 +28,7 @@ public:
     EventRequest(
         ServerSession *session, transport::IncomingEvent event, bool rateLimited, qint64 retryAfterMs);
 
-    ServerSession *session() const { return m_session.data(); }
+    ServerSession *session() const;
     bool isConnected() const { return !m_session.isNull(); }
     ConnectionId connectionId() const { return m_connectionId; }
     QString userId() const { return m_userId; } // empty on /auth

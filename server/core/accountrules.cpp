@@ -1,6 +1,6 @@
 #include "accountrules.h"
 
-namespace parley::server::app::rules {
+namespace parley::server::rules {
 
 std::optional<QString> canonicalUsername(const QString &given)
 {
@@ -26,4 +26,4 @@ bool isValidPassword(const QByteArray &password)
     return password.size() >= MinPasswordBytes && password.size() <= MaxPasswordBytes;
 }
 
-} // namespace parley::server::app::rules
+} // namespace parley::server::rules

@@ -5,24 +5,28 @@
 
 #include <optional>
 
-namespace parley::server::app {
+namespace parley::server {
 
-// The contract's rules for what an admin provisions (docs/protocol.md §5, §6),
-// so an account or channel made here is one the server would have accepted.
+// The contract's rules for accounts and channels (docs/protocol.md §5, §6), in one
+// place for /auth and for the admin commands, so an account an admin provisions is
+// one the server would have accepted.
 namespace rules {
 
 constexpr qsizetype MinUsernameLength = 2;
 constexpr qsizetype MaxUsernameLength = 32;
 constexpr qsizetype MinPasswordBytes = 8;
+// Long enough for any passphrase, short enough that no request buys more than one
+// hash's worth of work.
 constexpr qsizetype MaxPasswordBytes = 1024;
 constexpr qsizetype MaxDisplayNameLength = 64;
 constexpr qsizetype MaxChannelNameLength = 64;
 constexpr qsizetype MaxTopicLength = 256;
 
 // ASCII letters folded to lower case, then 2-32 of a-z 0-9 _ . -; nullopt otherwise.
-// Only ASCII is folded, as the server does, so no look-alike becomes another name.
+// Only ASCII is folded, so no Unicode look-alike (the Kelvin sign lowers to "k")
+// can turn into somebody else's name.
 std::optional<QString> canonicalUsername(const QString &given);
 bool isValidPassword(const QByteArray &password);
 
 } // namespace rules
-} // namespace parley::server::app
+} // namespace parley::server
