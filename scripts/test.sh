@@ -35,7 +35,7 @@ done
 
 phase "configure"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DPARLEY_WERROR=ON -DPARLEY_SANITIZE="$sanitize" >/dev/null
+    -DPARLEY_WERROR=ON -DPARLEY_SANITIZE="$sanitize" -DPARLEY_FAULT_POINTS=ON >/dev/null
 
 phase "build"
 cmake --build "$build_dir" -j "$(nproc)"

@@ -1,5 +1,6 @@
 #include "broadcaster.h"
 
+#include "faultpoints.h"
 #include "protocol/catalogue.h"
 #include "protocol/socketio.h"
 #include "serversession.h"
@@ -39,6 +40,8 @@ qsizetype Broadcaster::toRoom(
         if (ServerSession *session = m_sessions.find(id)) {
             session->sendEncodedEvent(frame);
             ++written;
+            if (written == 1 && recipients.size() > 1)
+                PARLEY_FAULT_POINT("mid-broadcast"); // some members have it, the rest never will
         }
     }
     return written;

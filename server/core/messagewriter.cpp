@@ -1,5 +1,6 @@
 #include "messagewriter.h"
 
+#include "faultpoints.h"
 #include "serverlogging.h"
 #include "store/messagerepository.h"
 
@@ -63,7 +64,9 @@ void MessageWriter::flush()
     for (const Item &item : batch)
         messages.append(item.message);
 
+    PARLEY_FAULT_POINT("before-commit");
     const auto results = m_messages.appendMessages(messages);
+    PARLEY_FAULT_POINT("after-commit-before-ack");
     if (!results) {
         qCWarning(lcServer).noquote()
             << "commit of" << batch.size() << "messages failed:" << results.error().message;
