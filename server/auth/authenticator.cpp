@@ -46,6 +46,8 @@ std::optional<QByteArray> bearerToken(const QByteArray &header)
 
 Authenticator::Authenticator(SecretKey key, UserLookup users, AuthenticatorConfig config)
     : m_verifier(key, config.policy)
+    , m_external(std::move(config.externalVerifier))
+    , m_resolveExternal(std::move(config.resolveExternalUser))
     , m_signer(std::move(key))
     , m_users(std::move(users))
     , m_lifetime(config.tokenLifetime)
@@ -98,6 +100,8 @@ Authenticator::Outcome Authenticator::authenticateToken(const QByteArray &token)
 
 Authenticator::Outcome Authenticator::check(const QByteArray &token, TokenSource source) const
 {
+    if (isExternal(token))
+        return checkExternal(token, source);
     // Logs name the source and the reason, never the token: even a prefix of a
     // valid token is of no use to whoever reads the log, so there is none.
     const TokenResult verified = m_verifier.verify(token);
@@ -128,6 +132,53 @@ Authenticator::Outcome Authenticator::check(const QByteArray &token, TokenSource
     qCDebug(lcAuth) << "user" << claims.subject << "authenticated by the" << sourceName(source);
     return AuthenticatedUser {
         claims.subject, QDateTime::fromSecsSinceEpoch(claims.expiresAt, Qt::UTC), source};
+}
+
+bool Authenticator::isExternal(const QByteArray &token) const
+{
+    // The header's alg only routes the token to a verifier, whose own configured
+    // algorithm is the one that counts: an HS256 token always goes to Parley's
+    // verifier and its secret, never near the public key.
+    if (!m_external || !m_resolveExternal)
+        return false;
+    const auto decoded = decodeCompactJwt(token, m_verifier.policy().maxTokenSize);
+    return decoded && decoded->header.value(QLatin1String("alg")).toString() == m_external->algorithm();
+}
+
+Authenticator::Outcome Authenticator::checkExternal(const QByteArray &token, TokenSource source) const
+{
+    const TokenResult verified = m_external->verify(token);
+    if (!verified) {
+        qCInfo(lcAuth) << "identity provider token from the" << sourceName(source)
+                       << "refused:" << verified.error().message;
+        return AuthFailure {verified.error().code(), verified.error().message};
+    }
+    const TokenClaims &claims = *verified;
+    // The user is keyed by (iss, sub): without an issuer there is no key.
+    if (claims.issuer.isEmpty()) {
+        qCInfo(lcAuth) << "identity provider token refused: no issuer";
+        return invalid(QStringLiteral("the token has no issuer"));
+    }
+    const auto userId = m_resolveExternal(claims);
+    if (!userId) {
+        qCWarning(lcAuth) << "identity provider user" << claims.subject
+                          << "not provisioned:" << userId.error().message;
+        return invalid(QStringLiteral("no account could be found or made for this identity"));
+    }
+    // No version check: the identity provider knows nothing of Parley's token
+    // versions. A disabled account is still refused.
+    const std::optional<UserAuthState> user = m_users(*userId);
+    if (!user) {
+        qCWarning(lcAuth) << "identity provider user" << *userId << "vanished after provisioning";
+        return invalid(QStringLiteral("the token's user does not exist"));
+    }
+    if (user->disabled) {
+        qCInfo(lcAuth) << "token refused: user" << *userId << "is disabled";
+        return invalid(QStringLiteral("the account is disabled"));
+    }
+    qCDebug(lcAuth) << "user" << *userId << "authenticated by an identity provider token from the"
+                    << sourceName(source);
+    return AuthenticatedUser {*userId, QDateTime::fromSecsSinceEpoch(claims.expiresAt, Qt::UTC), source};
 }
 
 IssuedToken Authenticator::issueToken(const QString &userId, int tokenVersion) const

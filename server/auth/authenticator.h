@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace parley::auth {
@@ -63,10 +64,23 @@ struct IssuedToken
     QDateTime expiresAt; // UTC
 };
 
+// Finds or provisions the Parley user behind an external identity (claims.issuer,
+// claims.subject): their Parley id, or why there is none. Injected, as UserLookup.
+struct ExternalUserError
+{
+    QString message; // for the server log only
+};
+using ExternalUserResolver =
+    std::function<protocol::Result<QString, ExternalUserError>(const TokenClaims &claims)>;
+
 struct AuthenticatorConfig
 {
     std::chrono::seconds tokenLifetime = std::chrono::days(30);
     VerificationPolicy policy; // leeway, iss/aud, size cap and the clock
+    // An identity provider's tokens (RS256/ES256), checked beside Parley's own
+    // HS256 ones; null: only Parley's tokens count. Needs resolveExternalUser.
+    std::shared_ptr<const TokenVerifier> externalVerifier;
+    ExternalUserResolver resolveExternalUser;
 };
 
 // The one place the server checks who is connecting, before any handler runs:
@@ -90,8 +104,12 @@ private:
     using Picked = protocol::Result<std::pair<QByteArray, TokenSource>, AuthFailure>;
     static Picked pickToken(const TokenSources &sources);
     Outcome check(const QByteArray &token, TokenSource source) const;
+    bool isExternal(const QByteArray &token) const;
+    Outcome checkExternal(const QByteArray &token, TokenSource source) const;
 
     Hs256Verifier m_verifier;
+    std::shared_ptr<const TokenVerifier> m_external;
+    ExternalUserResolver m_resolveExternal;
     TokenSigner m_signer;
     UserLookup m_users;
     std::chrono::seconds m_lifetime;

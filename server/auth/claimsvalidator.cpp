@@ -98,6 +98,9 @@ TokenResult ClaimsValidator::validate(const QByteArray &payloadJson) const
         return invalidClaim(QStringLiteral("the token audience is not a string"));
     }
 
+    claims.preferredUsername = payload.value(QLatin1String("preferred_username")).toString();
+    claims.name = payload.value(QLatin1String("name")).toString();
+
     const qint64 now = m_policy.clock().toSecsSinceEpoch();
     const qint64 leeway = m_policy.leeway.count();
     if (now > claims.expiresAt + leeway) {

@@ -14,6 +14,7 @@ public:
 
     QLatin1String algorithm() const override { return QLatin1String("HS256"); }
     TokenResult verify(QByteArrayView token) const override;
+    const VerificationPolicy &policy() const { return m_claims.policy(); }
 
 private:
     SecretKey m_key;

@@ -26,6 +26,10 @@ struct TokenClaims
     std::optional<int> version; // ver: the user's token version when it was issued
     QString issuer; // iss, empty when absent
     QStringList audience; // aud, a string or an array on the wire
+    // An identity provider's profile claims, empty when absent or not strings;
+    // they name a user Parley provisions for an external identity.
+    QString preferredUsername; // preferred_username
+    QString name; // name
 };
 
 enum class TokenFailure

@@ -10,8 +10,8 @@ namespace parley::auth {
 // Checks one kind of token: one algorithm, one key, one policy, all fixed by
 // configuration. The header's alg only has to match; it never chooses how the
 // token is checked, which is what makes "alg": "none" and key-confusion
-// attacks impossible. Today there is Hs256Verifier; an RS256/ES256 verifier
-// against an identity provider's public key (OpenSSL) is meant to sit beside it.
+// attacks impossible: Hs256Verifier for Parley's own tokens, PublicKeyVerifier
+// (RS256/ES256) for an identity provider's.
 class TokenVerifier
 {
 public:
