@@ -1,0 +1,51 @@
+#pragma once
+
+#include "session/clientcache.h"
+
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QHash>
+
+namespace parley::ui {
+
+// The channels the user is in, for the sidebar: name, topic, unread count, when
+// something last happened, and whether the channel is private. Sorted by name.
+class ChannelListModel : public QAbstractListModel
+{
+    Q_OBJECT
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+public:
+    enum Role
+    {
+        ChannelIdRole = Qt::UserRole + 1,
+        NameRole,
+        TopicRole,
+        UnreadRole,
+        LastActivityRole,
+        PrivateRole,
+    };
+    Q_ENUM(Role)
+
+    using QAbstractListModel::QAbstractListModel;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    void setChannels(const QList<client::CachedChannel> &channels);
+    void noteActivity(const QString &channelId, const QDateTime &when);
+
+    Q_INVOKABLE int indexOf(const QString &channelId) const;
+    Q_INVOKABLE QString channelIdAt(int row) const;
+    Q_INVOKABLE QString nameAt(int row) const;
+    int totalUnread() const;
+
+Q_SIGNALS:
+    void countChanged();
+
+private:
+    QList<client::CachedChannel> m_channels;
+    QHash<QString, QDateTime> m_lastActivity;
+};
+
+} // namespace parley::ui

@@ -1,0 +1,38 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Parley.Ui
+import Parley.Views
+
+// Says what the connection is doing, in words; hidden while all is well.
+Rectangle {
+    id: banner
+    objectName: "stageBanner"
+    readonly property bool shown: Chat.stage !== "ready"
+    property alias text: label.text
+    visible: shown
+    implicitHeight: shown ? row.implicitHeight + 12 : 0
+    color: Chat.stage === "failed" ? Palette.danger : Palette.warning
+
+    RowLayout {
+        id: row
+        anchors.fill: parent
+        anchors.leftMargin: 12
+        anchors.rightMargin: 12
+        Label {
+            id: label
+            objectName: "stageText"
+            text: Chat.stageText
+            color: Chat.stage === "failed" ? "white" : Palette.text
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+        }
+        Button {
+            objectName: "reconnectButton"
+            visible: Chat.stage === "reconnecting" || Chat.stage === "failed"
+            text: "Try now"
+            flat: true
+            onClicked: Chat.reconnectNow()
+        }
+    }
+}
