@@ -104,6 +104,25 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
             "Accept browser connections only from this Origin, e.g. https://chat.example.org; repeat "
             "for more. Clients that send no Origin are not affected. Default: any Origin."),
         QStringLiteral("ORIGIN"));
+    const QCommandLineOption jwtPublicKey(QStringLiteral("jwt-public-key"),
+        QStringLiteral(
+            "Also accept tokens from an identity provider (e.g. Clerk), checked against its public "
+            "key in FILE (PEM; RSA for RS256, EC P-256 for ES256) without a network call. Its "
+            "users get a Parley account on first sight. Needs --jwt-issuer. Default: only "
+            "Parley's own tokens."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption jwtIssuer(QStringLiteral("jwt-issuer"),
+        QStringLiteral("With --jwt-public-key: the provider's \"iss\", e.g. https://clerk.example.org; "
+                       "other issuers are refused."),
+        QStringLiteral("ISSUER"));
+    const QCommandLineOption jwtAudience(QStringLiteral("jwt-audience"),
+        QStringLiteral("With --jwt-public-key: the provider's tokens must name AUDIENCE in \"aud\". "
+                       "Default: aud is not checked."),
+        QStringLiteral("AUDIENCE"));
+    const QCommandLineOption jwtKeyId(QStringLiteral("jwt-key-id"),
+        QStringLiteral("With --jwt-public-key: refuse tokens whose header names another \"kid\". "
+                       "Default: any kid."),
+        QStringLiteral("KID"));
     const QCommandLineOption trace(QStringLiteral("trace"),
         QStringLiteral("Record every connection's frames to FILE as JSON Lines (see docs/trace.md): "
                        "event names, sizes, timings and ids, with tokens and passwords removed. "
@@ -148,6 +167,10 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     parser.addOption(registration);
     parser.addOption(jwtSecretFile);
     parser.addOption(allowedOrigin);
+    parser.addOption(jwtPublicKey);
+    parser.addOption(jwtIssuer);
+    parser.addOption(jwtAudience);
+    parser.addOption(jwtKeyId);
     parser.addOption(trace);
     parser.addOption(tracePayloads);
     for (const NumberOption &number : numbers)
@@ -228,6 +251,26 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     } else {
         config.address = defaults.address;
         config.port = defaults.port;
+    }
+
+    for (const auto &[option, field] :
+        {std::pair {&jwtPublicKey, &config.jwtPublicKeyFile}, std::pair {&jwtIssuer, &config.jwtIssuer},
+            std::pair {&jwtAudience, &config.jwtAudience}, std::pair {&jwtKeyId, &config.jwtKeyId}}) {
+        if (!parser.isSet(*option))
+            continue;
+        *field = parser.value(*option);
+        if (field->isEmpty())
+            return badValue(option->names().first(),
+                option == &jwtPublicKey ? QStringLiteral("a file") : QStringLiteral("a value"), {});
+    }
+    const bool external = !config.jwtPublicKeyFile.isEmpty();
+    if (external && config.jwtIssuer.isEmpty())
+        return UsageError {QStringLiteral("--jwt-public-key needs --jwt-issuer: provider users are keyed by "
+                                          "their issuer")};
+    for (const QCommandLineOption *option : {&jwtIssuer, &jwtAudience, &jwtKeyId}) {
+        if (!external && parser.isSet(*option))
+            return UsageError {
+                QStringLiteral("--%1 needs --jwt-public-key FILE").arg(option->names().first())};
     }
 
     if (parser.isSet(trace)) {

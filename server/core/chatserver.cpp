@@ -2,12 +2,14 @@
 
 #include "auth/authenticator.h"
 #include "auth/passwordhasher.h"
+#include "auth/publickeyverifier.h"
 #include "auth/ratelimiter.h"
 #include "auth/secretkey.h"
 #include "authhandler.h"
 #include "broadcaster.h"
 #include "channelhandler.h"
 #include "eventroutes.h"
+#include "externalusers.h"
 #include "httplistener.h"
 #include "messagehandler.h"
 #include "servercontext.h"
@@ -160,6 +162,23 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     store::ChatStore *store = &d->store;
     auth::AuthenticatorConfig authConfig;
     authConfig.tokenLifetime = m_config.tokenLifetime;
+    if (!m_config.jwtPublicKeyFile.isEmpty()) {
+        if (m_config.jwtIssuer.isEmpty())
+            return StartError {QStringLiteral("--jwt-public-key needs --jwt-issuer: external users are "
+                                              "keyed by their issuer")};
+        auth::VerificationPolicy external;
+        external.issuer = m_config.jwtIssuer;
+        external.audience = m_config.jwtAudience;
+        auto verifier =
+            auth::PublicKeyVerifier::fromPemFile(m_config.jwtPublicKeyFile, m_config.jwtKeyId, external);
+        if (!verifier)
+            return StartError {QStringLiteral("Cannot use the identity provider key %1").arg(verifier.error())};
+        qCInfo(lcServer) << "accepting" << (*verifier)->algorithm() << "tokens from" << m_config.jwtIssuer;
+        authConfig.externalVerifier = std::move(*verifier);
+        authConfig.resolveExternalUser = [store](const auth::TokenClaims &claims) {
+            return resolveExternalUser(*store, claims);
+        };
+    }
     d->authenticator = std::make_unique<auth::Authenticator>(
         std::move(*key),
         [store](const QString &userId) -> std::optional<auth::UserAuthState> {

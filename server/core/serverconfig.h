@@ -35,6 +35,12 @@ struct ServerConfig
     bool registrationOpen = true;
     QString jwtSecretFile; // empty: generated into the data dir on first start
     std::chrono::seconds tokenLifetime = std::chrono::days(30);
+    // An identity provider's public key (PEM, RSA for RS256 or EC P-256 for ES256):
+    // its tokens are accepted beside Parley's own. Empty: only Parley's tokens.
+    QString jwtPublicKeyFile;
+    QString jwtIssuer; // required with jwtPublicKeyFile: the provider's iss
+    QString jwtAudience; // when set, the provider's tokens must name it in aud
+    QString jwtKeyId; // when set, a token naming another kid is refused
     QStringList allowedOrigins; // empty: any Origin
     ServerLimits limits;
     // The protocol capture of every connection as JSON Lines (docs/trace.md); empty:

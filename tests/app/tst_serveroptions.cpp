@@ -63,6 +63,10 @@ void TestServerOptions::defaults()
     QVERIFY(config.registrationOpen);
     QVERIFY(config.jwtSecretFile.isEmpty());
     QVERIFY(config.allowedOrigins.isEmpty());
+    QVERIFY(config.jwtPublicKeyFile.isEmpty());
+    QVERIFY(config.jwtIssuer.isEmpty());
+    QVERIFY(config.jwtAudience.isEmpty());
+    QVERIFY(config.jwtKeyId.isEmpty());
     QCOMPARE(config.limits.maxPayload, 1000000);
     QCOMPARE(config.limits.eventRate, 20);
     QCOMPARE(config.limits.eventBurst, 40);
@@ -78,10 +82,14 @@ void TestServerOptions::everyOption()
         QStringLiteral("closed"), QStringLiteral("--jwt-secret-file"), QStringLiteral("/etc/parley/secret"),
         QStringLiteral("--allowed-origin"), QStringLiteral("https://chat.example.org"),
         QStringLiteral("--allowed-origin"), QStringLiteral("http://localhost:5173"),
-        QStringLiteral("--max-payload"), QStringLiteral("2048"), QStringLiteral("--event-rate"),
-        QStringLiteral("5"), QStringLiteral("--event-burst"), QStringLiteral("7"),
-        QStringLiteral("--auth-rate"), QStringLiteral("3"), QStringLiteral("--history-page"),
-        QStringLiteral("100"), QStringLiteral("--send-queue"), QStringLiteral("65536")});
+        QStringLiteral("--jwt-public-key"), QStringLiteral("/etc/parley/idp.pem"),
+        QStringLiteral("--jwt-issuer"), QStringLiteral("https://clerk.example.org"),
+        QStringLiteral("--jwt-audience"), QStringLiteral("parley"), QStringLiteral("--jwt-key-id"),
+        QStringLiteral("ins_1"), QStringLiteral("--max-payload"), QStringLiteral("2048"),
+        QStringLiteral("--event-rate"), QStringLiteral("5"), QStringLiteral("--event-burst"),
+        QStringLiteral("7"), QStringLiteral("--auth-rate"), QStringLiteral("3"),
+        QStringLiteral("--history-page"), QStringLiteral("100"), QStringLiteral("--send-queue"),
+        QStringLiteral("65536")});
     QCOMPARE(invocation.kind, Invocation::Kind::Serve);
     const ServerConfig &config = invocation.config;
     QCOMPARE(config.address, QHostAddress(QStringLiteral("0.0.0.0")));
@@ -91,6 +99,10 @@ void TestServerOptions::everyOption()
     QCOMPARE(config.jwtSecretFile, QStringLiteral("/etc/parley/secret"));
     QCOMPARE(config.allowedOrigins,
         QStringList({QStringLiteral("https://chat.example.org"), QStringLiteral("http://localhost:5173")}));
+    QCOMPARE(config.jwtPublicKeyFile, QStringLiteral("/etc/parley/idp.pem"));
+    QCOMPARE(config.jwtIssuer, QStringLiteral("https://clerk.example.org"));
+    QCOMPARE(config.jwtAudience, QStringLiteral("parley"));
+    QCOMPARE(config.jwtKeyId, QStringLiteral("ins_1"));
     QCOMPARE(config.limits.maxPayload, 2048);
     QCOMPARE(config.limits.eventRate, 5);
     QCOMPARE(config.limits.eventBurst, 7);
@@ -208,6 +220,22 @@ void TestServerOptions::badValues_data()
         QStringLiteral("--history-page ") + number);
     row("send queue small", {QStringLiteral("--send-queue"), QStringLiteral("100")},
         QStringLiteral("--send-queue ") + number);
+    const QString key = QStringLiteral("--jwt-public-key");
+    const QString issuer = QStringLiteral("--jwt-issuer");
+    const QString pem = QStringLiteral("/etc/parley/idp.pem");
+    row("public key empty", {key, QString(), issuer, QStringLiteral("https://idp")},
+        QStringLiteral("--jwt-public-key expects a file"));
+    row("public key without issuer", {key, pem}, QStringLiteral("--jwt-public-key needs --jwt-issuer"));
+    row("issuer empty", {key, pem, issuer, QString()}, QStringLiteral("--jwt-issuer expects a value"));
+    row("issuer without key", {issuer, QStringLiteral("https://idp")},
+        QStringLiteral("--jwt-issuer needs --jwt-public-key FILE"));
+    row("audience without key", {QStringLiteral("--jwt-audience"), QStringLiteral("parley")},
+        QStringLiteral("--jwt-audience needs --jwt-public-key FILE"));
+    row("key id without key", {QStringLiteral("--jwt-key-id"), QStringLiteral("ins_1")},
+        QStringLiteral("--jwt-key-id needs --jwt-public-key FILE"));
+    row("public key before a command",
+        {key, pem, issuer, QStringLiteral("https://idp"), QStringLiteral("user"), QStringLiteral("list")},
+        QStringLiteral("is a server option"));
     row("unknown option", {QStringLiteral("--frobnicate")}, QStringLiteral("Unknown option 'frobnicate'"));
     row("unknown command", {QStringLiteral("serve")}, QStringLiteral("unknown command \"serve\""));
 }
@@ -228,9 +256,10 @@ void TestServerOptions::helpAndVersion()
     const Invocation help = parsedOk({QStringLiteral("--help")});
     QCOMPARE(help.kind, Invocation::Kind::ShowText);
     for (const char *option : {"--listen", "--data-dir", "--registration", "--jwt-secret-file",
-             "--allowed-origin", "--max-payload", "--event-rate", "--event-burst", "--auth-rate",
-             "--history-page", "--send-queue", "user add", "user list", "user disable", "token NAME",
-             "channel create", "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
+             "--jwt-public-key", "--jwt-issuer", "--jwt-audience", "--jwt-key-id", "--allowed-origin",
+             "--max-payload", "--event-rate", "--event-burst", "--auth-rate", "--history-page",
+             "--send-queue", "user add", "user list", "user disable", "token NAME", "channel create",
+             "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
         QVERIFY2(help.text.contains(QLatin1String(option)), option);
     QVERIFY(help.text.contains(m_xdgData.path() + QStringLiteral("/parley/server")));
     QCOMPARE(parsedOk({QStringLiteral("-h")}).text, help.text);
