@@ -233,6 +233,20 @@ void TestExternalIdentity::connectsLiveWithAnRs256Token()
                      confused, m_rsa.publicPem, QCryptographicHash::Sha256)))),
         QStringLiteral("AUTH_INVALID"));
 
+    // auth:refresh trades a provider token for a Parley token of the same account.
+    TestClient refresher(server.url());
+    QVERIFY(refresher.connectAuth());
+    const auto refreshed = refresher.request(QStringLiteral("/auth"), QStringLiteral("auth:refresh"),
+        QJsonObject {{QStringLiteral("token"), tokenFor("user_ada")}});
+    QVERIFY(isSuccess(refreshed));
+    const QString parleyToken = refreshed->value(QStringLiteral("token")).toString();
+    QVERIFY(parleyToken.count(QLatin1Char('.')) == 2);
+    TestClient withParleyToken(server.url());
+    const auto readyParley = withParleyToken.connectMain(parleyToken);
+    QVERIFY(readyParley);
+    QCOMPARE(
+        readyParley->value(QStringLiteral("user")).toObject().value(QStringLiteral("id")).toString(), adaId);
+
     // A disabled provider user is refused although the provider still vouches for them.
     QVERIFY(server.server().store().users().disableUser(adaId));
     QCOMPARE(refusedWith(tokenFor("user_ada")), QStringLiteral("AUTH_INVALID"));
