@@ -1,7 +1,6 @@
 // parley: the desktop chat client, and "host on this computer".
-#include "ui/chatcontroller.h"
-
 #include "session/keychaintokenstore.h"
+#include "ui/chatcontroller.h"
 
 #include <QCommandLineParser>
 #include <QGuiApplication>
@@ -30,7 +29,8 @@ struct Arguments
 // Errors on the command line are sentences for people, then a hint, then exit 2.
 [[noreturn]] void refuse(const QString &why)
 {
-    std::fprintf(stderr, "parley: %s\nRun `parley --help` to see what parley understands.\n", qPrintable(why));
+    std::fprintf(
+        stderr, "parley: %s\nRun `parley --help` to see what parley understands.\n", qPrintable(why));
     std::exit(2);
 }
 
@@ -58,10 +58,11 @@ Arguments parseArguments(const QCoreApplication &app)
     const QCommandLineOption user(QStringLiteral("user"),
         QStringLiteral("Your username on the server you host (default: your login name, asked once)."),
         QStringLiteral("NAME"));
-    const QCommandLineOption server(
-        QStringLiteral("server"), QStringLiteral("The server to sign in to, e.g. ws://HOST:7275."), QStringLiteral("URL"));
+    const QCommandLineOption server(QStringLiteral("server"),
+        QStringLiteral("The server to sign in to, e.g. ws://HOST:7275."), QStringLiteral("URL"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-        QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."), QStringLiteral("FILE"));
+        QStringLiteral("Save a picture of the window to FILE once it is shown, then quit."),
+        QStringLiteral("FILE"));
     parser.addOptions({host, port, bind, dataDir, user, server, screenshot});
     parser.process(app);
 
@@ -81,7 +82,8 @@ Arguments parseArguments(const QCoreApplication &app)
     args.hostOptions.username = parser.value(user);
     args.server = parser.value(server);
     args.screenshot = parser.value(screenshot);
-    if (!args.host && (parser.isSet(port) || parser.isSet(bind) || parser.isSet(dataDir) || parser.isSet(user)))
+    if (!args.host &&
+        (parser.isSet(port) || parser.isSet(bind) || parser.isSet(dataDir) || parser.isSet(user)))
         refuse(QStringLiteral("--port, --bind, --data-dir and --user go with --host."));
     return args;
 }
@@ -111,7 +113,8 @@ int main(int argc, char *argv[])
             return 1;
         }
         const auto addresses = chat.hostAddresses();
-        std::fprintf(stdout, "Hosting. Teammates connect to: %s\n", qPrintable(addresses.join(QStringLiteral(", "))));
+        std::fprintf(
+            stdout, "Hosting. Teammates connect to: %s\n", qPrintable(addresses.join(QStringLiteral(", "))));
         std::fflush(stdout);
     }
 

@@ -71,7 +71,8 @@ QString ChatController::stageKey(Stage stage)
     return QStringLiteral("disconnected");
 }
 
-QString ChatController::describeStage(Stage stage, int secondsToReconnect, const QString &server, const QString &why)
+QString ChatController::describeStage(
+    Stage stage, int secondsToReconnect, const QString &server, const QString &why)
 {
     switch (stage) {
     case Stage::Disconnected:
@@ -87,11 +88,12 @@ QString ChatController::describeStage(Stage stage, int secondsToReconnect, const
     case Stage::Reconnecting:
         if (secondsToReconnect <= 0)
             return QStringLiteral("Connection lost. Reconnecting now…");
-        return secondsToReconnect == 1 ? QStringLiteral("Connection lost. Reconnecting in 1 second…")
-                                       : QStringLiteral("Connection lost. Reconnecting in %1 seconds…")
-                                             .arg(secondsToReconnect);
+        return secondsToReconnect == 1
+            ? QStringLiteral("Connection lost. Reconnecting in 1 second…")
+            : QStringLiteral("Connection lost. Reconnecting in %1 seconds…").arg(secondsToReconnect);
     case Stage::Failed:
-        return why.isEmpty() ? QStringLiteral("Cannot connect.") : QStringLiteral("Cannot connect: %1").arg(why);
+        return why.isEmpty() ? QStringLiteral("Cannot connect.")
+                             : QStringLiteral("Cannot connect: %1").arg(why);
     }
     return {};
 }
@@ -108,8 +110,8 @@ QString ChatController::stageText() const
     const auto error = m_session->lastError();
     const auto closing = m_session->lastClosingNotice();
     QString why = error ? error->message : QString();
-    if (m_session->stage() == Stage::Reconnecting && closing
-        && closing->code == protocol::ErrorCode::ServerShutdown)
+    if (m_session->stage() == Stage::Reconnecting && closing &&
+        closing->code == protocol::ErrorCode::ServerShutdown)
         return QStringLiteral("The server is restarting or shutting down. Reconnecting in %1 s…")
             .arg(m_session->secondsToReconnect());
     return describeStage(m_session->stage(), m_session->secondsToReconnect(), m_serverText, why);
@@ -128,7 +130,8 @@ QString ChatController::currentChannelName() const
 QString ChatController::currentChannelTopic() const
 {
     const int row = currentChannelIndex();
-    return row < 0 ? QString() : m_channels.data(m_channels.index(row), ChannelListModel::TopicRole).toString();
+    return row < 0 ? QString()
+                   : m_channels.data(m_channels.index(row), ChannelListModel::TopicRole).toString();
 }
 
 QStringList ChatController::hostAddresses() const
@@ -298,7 +301,8 @@ void ChatController::hostHere(bool thisComputerOnly, int port)
 {
     HostOptions options;
     options.port = quint16(port > 0 && port < 65536 ? port : 7275);
-    options.bind = thisComputerOnly ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(QHostAddress::AnyIPv4);
+    options.bind =
+        thisComputerOnly ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(QHostAddress::AnyIPv4);
     options.cacheDir = m_cacheDir;
     startHosting(options);
 }
@@ -314,8 +318,8 @@ void ChatController::continueHosting(const QString &username)
         return;
     }
     setError({});
-    attachSession(client::ServerAddress(QStringLiteral("ws://127.0.0.1:%1").arg(m_host->port())), name,
-        account->token);
+    attachSession(
+        client::ServerAddress(QStringLiteral("ws://127.0.0.1:%1").arg(m_host->port())), name, account->token);
 }
 
 void ChatController::stopHosting()
@@ -407,16 +411,18 @@ void ChatController::createChannel(const QString &name, const QString &topic, bo
 {
     if (!m_session)
         return;
-    m_session->createChannel(name.trimmed(), topic.trimmed(), isPrivate, [this](const client::AckResult &ack) {
-        if (!ack.succeeded()) {
-            Q_EMIT notice(ack.error.message.isEmpty() ? QStringLiteral("The channel was not created.")
-                                                      : ack.error.message);
-            return;
-        }
-        const auto channel = protocol::Channel::fromJson(ack.body.value(QStringLiteral("channel")).toObject());
-        if (channel)
-            m_currentChannelId = channel->id; // shown once channel:joined lands in the cache
-    });
+    m_session->createChannel(
+        name.trimmed(), topic.trimmed(), isPrivate, [this](const client::AckResult &ack) {
+            if (!ack.succeeded()) {
+                Q_EMIT notice(ack.error.message.isEmpty() ? QStringLiteral("The channel was not created.")
+                                                          : ack.error.message);
+                return;
+            }
+            const auto channel =
+                protocol::Channel::fromJson(ack.body.value(QStringLiteral("channel")).toObject());
+            if (channel)
+                m_currentChannelId = channel->id; // shown once channel:joined lands in the cache
+        });
 }
 
 void ChatController::browseChannels()
@@ -434,7 +440,8 @@ void ChatController::browseChannels()
             entry.insert(QStringLiteral("channelId"), object.value(QStringLiteral("id")).toString());
             entry.insert(QStringLiteral("name"), object.value(QStringLiteral("name")).toString());
             entry.insert(QStringLiteral("topic"), object.value(QStringLiteral("topic")).toString());
-            entry.insert(QStringLiteral("joined"), m_channels.indexOf(object.value(QStringLiteral("id")).toString()) >= 0);
+            entry.insert(QStringLiteral("joined"),
+                m_channels.indexOf(object.value(QStringLiteral("id")).toString()) >= 0);
             m_publicChannels.append(entry);
         }
         Q_EMIT publicChannelsChanged();
@@ -463,19 +470,21 @@ void ChatController::invite(const QString &username)
 {
     if (!m_session || m_currentChannelId.isEmpty())
         return;
-    const QJsonObject payload {{QStringLiteral("channelId"), m_currentChannelId},
-        {QStringLiteral("username"), username.trimmed()}};
-    m_session->request(QStringLiteral("channel:invite"), payload, [this, username](const client::AckResult &ack) {
-        Q_EMIT notice(ack.succeeded() ? QStringLiteral("%1 was invited.").arg(username) : ack.error.message);
-    });
+    const QJsonObject payload {
+        {QStringLiteral("channelId"), m_currentChannelId}, {QStringLiteral("username"), username.trimmed()}};
+    m_session->request(
+        QStringLiteral("channel:invite"), payload, [this, username](const client::AckResult &ack) {
+            Q_EMIT notice(
+                ack.succeeded() ? QStringLiteral("%1 was invited.").arg(username) : ack.error.message);
+        });
 }
 
 // --- messages -----------------------------------------------------------------
 
 bool ChatController::sendMessage(const QString &text)
 {
-    if (!m_session || m_currentChannelId.isEmpty() || text.trimmed().isEmpty()
-        || text.size() > maxMessageLength())
+    if (!m_session || m_currentChannelId.isEmpty() || text.trimmed().isEmpty() ||
+        text.size() > maxMessageLength())
         return false;
     const QString clientMsgId = m_session->sendMessage(m_currentChannelId, text);
     if (clientMsgId.isEmpty()) {
@@ -530,7 +539,8 @@ void ChatController::onMessagesArrived(const QString &channelId, const QList<pro
     markCurrentRead();
 }
 
-void ChatController::onOlderLoaded(const QString &channelId, const QList<protocol::Message> &messages, bool hasMore)
+void ChatController::onOlderLoaded(
+    const QString &channelId, const QList<protocol::Message> &messages, bool hasMore)
 {
     if (channelId != m_currentChannelId)
         return;

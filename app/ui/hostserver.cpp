@@ -10,19 +10,24 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QThread>
+#include <QTimer>
 
 namespace parley::ui {
 
 HostServer::HostServer(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 HostServer::~HostServer()
 {
     if (!m_thread)
         return;
-    stop();
+    if (m_server) {
+        disconnect(m_server, nullptr, this, nullptr);
+        stop();
+    } else {
+        m_thread->quit();
+    }
     m_thread->wait();
 }
 
@@ -65,9 +70,15 @@ HostServer::StartResult HostServer::start(const server::ServerConfig &config)
     m_bound = config.address;
     m_port = *result;
     connect(m_server, &server::ChatServer::stopped, m_server, &QObject::deleteLater);
+    // Quit from the server thread itself: the destructor may be blocked in wait().
+    QThread *serverThread = m_thread;
+    // Sockets still saying goodbye get half a second before the thread ends.
+    connect(
+        m_server, &QObject::destroyed, m_server,
+        [serverThread] { QTimer::singleShot(500, [serverThread] { serverThread->quit(); }); },
+        Qt::DirectConnection);
     connect(m_server, &QObject::destroyed, this, [this] {
         m_server = nullptr;
-        m_thread->quit();
         Q_EMIT stopped();
     });
     return result;
@@ -101,8 +112,8 @@ HostServer::AccountResult HostServer::hostAccount(const QString &username)
                 account = users.createUser(newUser);
             }
             if (!account) {
-                result = AccountResult(
-                    QStringLiteral("Cannot create the account %1: %2").arg(username, account.error().message));
+                result = AccountResult(QStringLiteral("Cannot create the account %1: %2")
+                                           .arg(username, account.error().message));
                 return;
             }
             const auto issued = chat->authenticator().issueToken(account->user.id, account->tokenVersion);
@@ -146,8 +157,8 @@ QStringList HostServer::addressesFor(const QHostAddress &bound, quint16 port)
 
 QString HostServer::defaultDataDir()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-        + QStringLiteral("/parley/server");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+        QStringLiteral("/parley/server");
 }
 
 } // namespace parley::ui

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "protocol/result.h"
 #include "core/serverconfig.h"
+#include "protocol/result.h"
 
 #include <QObject>
 #include <QStringList>

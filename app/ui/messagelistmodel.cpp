@@ -227,8 +227,8 @@ bool MessageListModel::firstOfDay(qsizetype row) const
 {
     if (row == 0)
         return true;
-    return m_rows.at(row - 1).message.createdAt.toLocalTime().date()
-        != m_rows.at(row).message.createdAt.toLocalTime().date();
+    return m_rows.at(row - 1).message.createdAt.toLocalTime().date() !=
+        m_rows.at(row).message.createdAt.toLocalTime().date();
 }
 
 bool MessageListModel::grouped(qsizetype row) const
@@ -237,8 +237,8 @@ bool MessageListModel::grouped(qsizetype row) const
         return false;
     const auto &previous = m_rows.at(row - 1).message;
     const auto &current = m_rows.at(row).message;
-    return previous.author.id == current.author.id
-        && previous.createdAt.secsTo(current.createdAt) < groupingSeconds;
+    return previous.author.id == current.author.id &&
+        previous.createdAt.secsTo(current.createdAt) < groupingSeconds;
 }
 
 void MessageListModel::insertRow(qsizetype at, Row row)
