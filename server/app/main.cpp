@@ -1,6 +1,7 @@
 #include "app/admintool.h"
 #include "app/serveroptions.h"
 #include "app/serverrunner.h"
+#include "net/epolleventdispatcher.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -13,6 +14,10 @@ using namespace parley::server::app;
 
 int main(int argc, char *argv[])
 {
+    // Qt's default dispatcher hands the kernel every socket on every loop turn; epoll keeps
+    // a turn's cost to the ready sockets. PARLEY_EVENT_DISPATCHER=glib goes back to Qt's.
+    if (qgetenv("PARLEY_EVENT_DISPATCHER") != "glib")
+        QCoreApplication::setEventDispatcher(new parley::net::EpollEventDispatcher);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("parley-server"));
     QCoreApplication::setApplicationVersion(ServerOptions::version());

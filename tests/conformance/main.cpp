@@ -3,6 +3,7 @@
 // With port 0 the bound port is printed ("listening on HOST:PORT") for the test runner.
 #include "core/httplistener.h"
 #include "engineechosession.h"
+#include "net/epolleventdispatcher.h"
 #include "socketiofixturesession.h"
 #include "transport/framechannel.h"
 
@@ -36,6 +37,9 @@ QString randomEngineId()
 
 int main(int argc, char *argv[])
 {
+    // The suites run against the dispatcher parley-server uses (PARLEY_EVENT_DISPATCHER=glib: Qt's).
+    if (qgetenv("PARLEY_EVENT_DISPATCHER") != "glib")
+        QCoreApplication::setEventDispatcher(new parley::net::EpollEventDispatcher);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("parley-conformance"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PARLEY_VERSION));
