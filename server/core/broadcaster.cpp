@@ -1,7 +1,9 @@
 #include "broadcaster.h"
 
 #include "faultpoints.h"
+#include "net/websocketframes.h"
 #include "protocol/catalogue.h"
+#include "protocol/engineio.h"
 #include "protocol/socketio.h"
 #include "serversession.h"
 #include "sessiondirectory.h"
@@ -15,13 +17,17 @@ Broadcaster::Broadcaster(const RoomRegistry &rooms, SessionDirectory &sessions)
     , m_sessions(sessions)
 { }
 
-QByteArray Broadcaster::encodeEvent(const QString &event, const QJsonValue &payload)
+EncodedEvent Broadcaster::encodeEvent(const QString &event, const QJsonValue &payload)
 {
     protocol::SocketPacket packet;
     packet.type = protocol::SocketPacketType::Event;
     packet.nsp = protocol::ns::Main;
     packet.data = QJsonArray {event, payload};
-    return protocol::encodeSocketPacket(packet).text;
+    EncodedEvent encoded;
+    encoded.socketPacketText = protocol::encodeSocketPacket(packet).text;
+    encoded.webSocketFrame = net::ws::encodeFrame(net::ws::Opcode::Text,
+        protocol::encodeEngineText(protocol::EnginePacketType::Message, encoded.socketPacketText));
+    return encoded;
 }
 
 qsizetype Broadcaster::toRoom(
@@ -30,7 +36,7 @@ qsizetype Broadcaster::toRoom(
     const QSet<ConnectionId> *members = m_rooms.find(room);
     if (!members || members->isEmpty())
         return 0;
-    const QByteArray frame = encodeEvent(event, payload);
+    const EncodedEvent encoded = encodeEvent(event, payload);
     // A write may cut off a slow consumer, which leaves its rooms: iterate a copy.
     const QSet<ConnectionId> recipients = *members;
     qsizetype written = 0;
@@ -38,7 +44,7 @@ qsizetype Broadcaster::toRoom(
         if (id == except)
             continue;
         if (ServerSession *session = m_sessions.find(id)) {
-            session->sendEncodedEvent(frame);
+            session->sendEncodedEvent(encoded);
             ++written;
             if (written == 1 && recipients.size() > 1)
                 PARLEY_FAULT_POINT("mid-broadcast"); // some members have it, the rest never will

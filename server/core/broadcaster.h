@@ -9,8 +9,17 @@ namespace parley::server {
 
 class SessionDirectory;
 
+// One server event on `/`, encoded once for any number of recipients: the Socket.IO
+// packet text (for connections that frame their own messages) and the whole WebSocket
+// frame with the Engine.IO "4" in front (written as is to a TcpWebSocketChannel).
+struct EncodedEvent
+{
+    QByteArray socketPacketText;
+    QByteArray webSocketFrame;
+};
+
 // Sends server events on `/` to rooms. A broadcast is encoded once and the same
-// frame is written to every member, whatever the room's size; each write is
+// bytes are written to every member, whatever the room's size; each write is
 // followed by the member's slow-consumer check.
 class Broadcaster
 {
@@ -24,7 +33,7 @@ public:
     qsizetype toChannel(const QString &channelId, const QString &event, const QJsonValue &payload) const;
 
     static constexpr ConnectionId NoConnection = 0; // connection ids start at 1
-    static QByteArray encodeEvent(const QString &event, const QJsonValue &payload);
+    static EncodedEvent encodeEvent(const QString &event, const QJsonValue &payload);
 
 private:
     const RoomRegistry &m_rooms;

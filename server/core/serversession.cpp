@@ -5,6 +5,7 @@
 #include "broadcaster.h"
 #include "eventrequest.h"
 #include "eventroutes.h"
+#include "net/tcpwebsocketchannel.h"
 #include "protocol/types.h"
 #include "serverlogging.h"
 #include "store/chatstore.h"
@@ -59,6 +60,8 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
     // The trace's connection ids are the session ids of the server log.
     if (m_context.capture)
         m_connection->attachCapture(m_context.capture, m_id);
+    else
+        m_rawChannel = qobject_cast<net::TcpWebSocketChannel *>(channel);
     m_connection->open();
 }
 
@@ -224,11 +227,14 @@ void ServerSession::emitEvent(const QString &eventName, const QJsonValue &payloa
     checkSendQueue();
 }
 
-void ServerSession::sendEncodedEvent(const QByteArray &socketPacketText)
+void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
 {
     if (m_stage == Stage::Closed || !m_connection->isNamespaceConnected(protocol::ns::Main))
         return;
-    m_connection->sendEncoded(socketPacketText);
+    if (m_rawChannel && m_connection->state() == SocketIoConnection::State::Open)
+        m_rawChannel->sendEncodedFrame(encoded.webSocketFrame); // shared, not copied
+    else
+        m_connection->sendEncoded(encoded.socketPacketText);
     checkSendQueue();
 }
 

@@ -17,9 +17,14 @@ class SocketIoConnection;
 struct IncomingEvent;
 } // namespace parley::transport
 
+namespace parley::net {
+class TcpWebSocketChannel;
+}
+
 namespace parley::server {
 
 class EventRoutes;
+struct EncodedEvent;
 
 // One client connection, from the Engine.IO open packet to the close. It walks the
 // contract's stages (docs/protocol.md section 3): open → authenticating (the one
@@ -57,8 +62,9 @@ public:
 
     // Server events on `/`; dropped when `/` is not connected.
     void emitEvent(const QString &event, const QJsonValue &payload);
-    // A broadcast frame encoded once for many (Broadcaster::encodeEvent).
-    void sendEncodedEvent(const QByteArray &socketPacketText);
+    // A broadcast encoded once for many (Broadcaster::encodeEvent): the same frame bytes
+    // go to every TcpWebSocketChannel; other channels get the packet text.
+    void sendEncodedEvent(const EncodedEvent &encoded);
     void sendAck(const QString &nsp, qint64 ackId, const QJsonObject &ack);
 
     // Tells the client why (connection:closing {code, message}) and closes.
@@ -89,6 +95,9 @@ private:
     ServerContext &m_context;
     const EventRoutes &m_routes;
     transport::SocketIoConnection *m_connection; // child
+    // Set when broadcasts may bypass the connection and write the pre-built WebSocket
+    // frame (our own channel, no capture attached: the trace must see every frame).
+    net::TcpWebSocketChannel *m_rawChannel = nullptr;
     Stage m_stage = Stage::Open;
     QString m_userId;
     QString m_sessionId;
