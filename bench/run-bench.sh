@@ -5,9 +5,11 @@
 #   bash bench/run-bench.sh                       # whole matrix, ~10 min
 #   ONLY="fanout2000 idle5k" REPEAT=1 bash bench/run-bench.sh
 #
-# Env: PEER_BENCH (../shared/bench next to the checkout) BUILD_DIR (build-bench, Release)
-# PORT (47411) REPEAT (1) ONLY (case names) NICE (0; -10 as root) SERVERS ("peer parley")
-# PARLEY_ENV (extra environment for parley-server, e.g. "PARLEY_LIGHT_WEBSOCKET=1")
+# Env: SERVERS ("peer parley"; one of them to run only that side) PEER_BENCH (../shared/bench next to the checkout) BUILD_DIR (build-bench, Release)
+# NO_BUILD (1: take the binaries already in BUILD_DIR) PORT (47411) REPEAT (1) ONLY (case names) NICE (0; -10 as root)
+# PARLEY_ENV (extra environment for parley-server, e.g. "PARLEY_EVENT_DISPATCHER=glib")
+# PARLEY_FLAGS (default "--event-rate 1000 --event-burst 2000": the peer has no per-connection
+# event limit, and fanout2000's senders send 20/s, Parley's default sustained rate)
 # QUIET_GATE ("0.5:120" as in run-peer.sh; "" = off) WORK (scratch dir; default mktemp -d).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,7 @@ ONLY=${ONLY:-}
 NICE=${NICE:-0}
 SERVERS=${SERVERS:-peer parley}
 PARLEY_ENV=${PARLEY_ENV:-}
+PARLEY_FLAGS=${PARLEY_FLAGS---event-rate 1000 --event-burst 2000}
 QUIET_GATE=${QUIET_GATE-0.5:120}
 WORK=${WORK:-$(mktemp -d)}
 RESULTS=$WORK/results
@@ -30,17 +33,25 @@ if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want=$hard; fi
 ulimit -n "$want" 2>/dev/null || true
 
 # 1. Parley in Release, in its own build dir (tests off: only what is measured).
-cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD_DIR" --target parley-server parley-bench-seed -j2 >&2
-SERVER_BIN=$(find "$BUILD_DIR" -type f -name parley-server -perm -u+x | head -1)
-SEED_BIN=$(find "$BUILD_DIR" -type f -name parley-bench-seed -perm -u+x | head -1)
-[ -x "$SERVER_BIN" ] && [ -x "$SEED_BIN" ] || { echo "parley-server or parley-bench-seed not built" >&2; exit 1; }
+if [[ " $SERVERS " == *" parley "* ]]; then
+  if [ -z "${NO_BUILD:-}" ]; then # NO_BUILD=1: use what BUILD_DIR already holds
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$BUILD_DIR" --target parley-server parley-bench-seed -j2 >&2
+  fi
+  SERVER_BIN=$(find "$BUILD_DIR" -type f -name parley-server -perm -u+x | head -1)
+  SEED_BIN=$(find "$BUILD_DIR" -type f -name parley-bench-seed -perm -u+x | head -1)
+  [ -x "$SERVER_BIN" ] && [ -x "$SEED_BIN" ] || { echo "parley-server or parley-bench-seed not built" >&2; exit 1; }
+fi
 
 # 2. The peer and the load generator, copied (the shared folder is read-only) and installed.
-cp -r "$PEER_BENCH" "$WORK/"
 BENCH=$WORK/bench
-(cd "$BENCH/peer" && npm ci --no-audit --no-fund --silent) >&2
-(cd "$BENCH/load" && npm ci --no-audit --no-fund --silent) >&2
+if [ ! -d "$BENCH/load/node_modules" ] || [ ! -d "$BENCH/peer/node_modules" ]; then # a reused WORK keeps its install
+  cp -r "$PEER_BENCH" "$WORK/"
+  (cd "$BENCH/peer" && npm ci --no-audit --no-fund --silent) >&2
+  (cd "$BENCH/load" && npm ci --no-audit --no-fund --silent) >&2
+fi
+# Each server's results start afresh; with a reused WORK, SERVERS=parley keeps the peer's.
+for kind in $SERVERS; do rm -f "$RESULTS/$kind.jsonl"; done
 
 SERVER_PID=
 stop_server() {
@@ -79,7 +90,7 @@ start_server() { # kind users channels
     rm -rf "$WORK/run-data"; cp -r "$seed" "$WORK/run-data"
     # shellcheck disable=SC2086
     env $PARLEY_ENV QT_LOGGING_RULES="parley.*.debug=false;parley.*.info=false" nice -n "$NICE" \
-      "$SERVER_BIN" --listen "127.0.0.1:$PORT" --data-dir "$WORK/run-data" >"$log" 2>&1 &
+      "$SERVER_BIN" --listen "127.0.0.1:$PORT" --data-dir "$WORK/run-data" $PARLEY_FLAGS >"$log" 2>&1 &
     SERVER_PID=$!
     wait_for "$log" 'listening on'
     TOKENS=(--tokens "$seed/tokens.json")
@@ -98,6 +109,7 @@ case_() { # name users channels "load flags"
         --server-pid "$SERVER_PID" --label "$name#$r" --out "$RESULTS/$kind.jsonl" \
         ${QUIET_GATE:+--quiet-gate "$QUIET_GATE"} >/dev/null || echo "load generator failed ($kind $name#$r)" >&2
       stop_server
+      echo "load average after $kind $name#$r: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
       sleep 2
     done
   done
@@ -151,4 +163,6 @@ for (const c of cases) {
   }
 }
 JS
+echo
+echo "Parley flags: ${PARLEY_FLAGS:-none}${PARLEY_ENV:+, env $PARLEY_ENV}. Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "raw results: $RESULTS (node $BENCH/summarize.js $RESULTS/*.jsonl for every column)" >&2
