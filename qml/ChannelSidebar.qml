@@ -8,7 +8,7 @@ import Parley.Views
 Rectangle {
     id: sidebar
     objectName: "channelSidebar"
-    color: Palette.sidebar
+    color: Theme.sidebar
     signal createRequested()
     signal browseRequested()
 
@@ -17,7 +17,7 @@ Rectangle {
         spacing: 0
         Label {
             text: Chat.username + " @ " + Chat.serverAddress
-            color: Palette.muted
+            color: Theme.muted
             elide: Text.ElideRight
             padding: 10
             Layout.fillWidth: true
@@ -46,7 +46,7 @@ Rectangle {
                     Label {
                         text: (item.isPrivate ? "🔒 " : "# ") + item.name
                         font.bold: item.unread > 0
-                        color: Palette.text
+                        color: Theme.text
                         elide: Text.ElideRight
                         Layout.fillWidth: true
                     }
@@ -54,7 +54,7 @@ Rectangle {
                         objectName: "unreadBadge"
                         property int count: item.unread
                         visible: item.unread > 0
-                        color: Palette.badge
+                        color: Theme.badge
                         radius: height / 2
                         implicitHeight: 20
                         implicitWidth: Math.max(20, badgeText.implicitWidth + 10)

@@ -42,11 +42,11 @@ Item {
                         text: Chat.currentChannelName !== "" ? "# " + Chat.currentChannelName : "No channel yet"
                         font.bold: true
                         font.pixelSize: 16
-                        color: Palette.text
+                        color: Theme.text
                     }
                     Label {
                         text: Chat.currentChannelTopic
-                        color: Palette.muted
+                        color: Theme.muted
                         elide: Text.ElideRight
                         Layout.fillWidth: true
                     }
@@ -89,11 +89,11 @@ Item {
                 SplitView.preferredWidth: 170
                 model: Chat.members
                 clip: true
-                header: Label { text: "Members"; color: Palette.muted; padding: 8 }
+                header: Label { text: "Members"; color: Theme.muted; padding: 8 }
                 delegate: Label {
                     required property string displayName
                     text: displayName
-                    color: Palette.text
+                    color: Theme.text
                     padding: 6
                     leftPadding: 10
                 }
@@ -156,8 +156,8 @@ Item {
         anchors.bottomMargin: 70
         visible: text !== ""
         padding: 8
-        background: Rectangle { color: Palette.sidebar; radius: 4 }
-        color: Palette.text
+        background: Rectangle { color: Theme.sidebar; radius: 4 }
+        color: Theme.text
         Timer { id: noticeTimer; interval: 4000; onTriggered: noticeLabel.text = "" }
         Connections {
             target: Chat

@@ -30,7 +30,7 @@ RowLayout {
         objectName: "lengthCounter"
         visible: area.length > root.limit - 1000
         text: area.length + " / " + root.limit
-        color: area.length > root.limit ? Palette.danger : Palette.muted
+        color: area.length > root.limit ? Theme.danger : Theme.muted
     }
     Button {
         objectName: "sendButton"

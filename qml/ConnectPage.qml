@@ -19,12 +19,12 @@ Item {
             text: "Parley"
             font.pixelSize: 28
             font.bold: true
-            color: Palette.text
+            color: Theme.text
         }
         Label {
             text: Chat.hosting ? "This computer is hosting. Choose your name on it."
                                : "Sign in to your team's server."
-            color: Palette.muted
+            color: Theme.muted
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
@@ -122,7 +122,7 @@ Item {
             objectName: "errorLabel"
             text: Chat.errorText
             visible: text !== ""
-            color: Palette.danger
+            color: Theme.danger
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }

@@ -7,7 +7,7 @@ import Parley.Views
 // While hosting: the addresses teammates type, and the way to stop.
 Rectangle {
     objectName: "hostPanel"
-    color: Palette.ok
+    color: Theme.ok
     radius: 6
     implicitHeight: column.implicitHeight + 16
 
@@ -17,7 +17,7 @@ Rectangle {
         anchors.margins: 8
         Label {
             text: "Hosting on this computer. Teammates connect to:"
-            color: Palette.text
+            color: Theme.text
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
@@ -29,7 +29,7 @@ Rectangle {
                 text: modelData
                 readOnly: true
                 selectByMouse: true
-                color: Palette.text
+                color: Theme.text
                 font.family: "monospace"
                 font.bold: true
             }

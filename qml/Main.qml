@@ -13,15 +13,15 @@ ApplicationWindow {
     minimumHeight: 400
     visible: true
     title: Chat.signedIn ? "Parley — " + Chat.currentChannelName : "Parley"
-    color: Palette.window
-    palette.window: Palette.window
-    palette.windowText: Palette.text
-    palette.base: Palette.dark ? "#2b2d31" : "#ffffff"
-    palette.text: Palette.text
-    palette.button: Palette.sidebar
-    palette.buttonText: Palette.text
-    palette.highlight: Palette.accent
-    palette.placeholderText: Palette.muted
+    color: Theme.window
+    palette.window: Theme.window
+    palette.windowText: Theme.text
+    palette.base: Theme.dark ? "#2b2d31" : "#ffffff"
+    palette.text: Theme.text
+    palette.button: Theme.sidebar
+    palette.buttonText: Theme.text
+    palette.highlight: Theme.accent
+    palette.placeholderText: Theme.muted
 
     Loader {
         id: page

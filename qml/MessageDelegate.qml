@@ -26,16 +26,16 @@ Column {
     RowLayout {
         visible: root.firstOfDay
         width: parent.width
-        Rectangle { height: 1; color: Palette.muted; opacity: 0.4; Layout.fillWidth: true }
-        Label { text: root.dayLabel; color: Palette.muted; font.pixelSize: 11 }
-        Rectangle { height: 1; color: Palette.muted; opacity: 0.4; Layout.fillWidth: true }
+        Rectangle { height: 1; color: Theme.muted; opacity: 0.4; Layout.fillWidth: true }
+        Label { text: root.dayLabel; color: Theme.muted; font.pixelSize: 11 }
+        Rectangle { height: 1; color: Theme.muted; opacity: 0.4; Layout.fillWidth: true }
     }
     Row {
         visible: !root.grouped
         spacing: 8
         leftPadding: 12
-        Label { text: root.author; font.bold: true; color: Palette.text }
-        Label { text: root.timeText; color: Palette.muted; font.pixelSize: 11; anchors.baseline: parent.children[0].baseline }
+        Label { text: root.author; font.bold: true; color: Theme.text }
+        Label { text: root.timeText; color: Theme.muted; font.pixelSize: 11; anchors.baseline: parent.children[0].baseline }
     }
     TextEdit {
         objectName: "messageText"
@@ -46,7 +46,7 @@ Column {
         readOnly: true
         selectByMouse: true
         wrapMode: TextEdit.Wrap
-        color: Palette.text
+        color: Theme.text
         opacity: root.state === "pending" ? 0.6 : 1
         onLinkActivated: link => Qt.openUrlExternally(link)
         HoverHandler {
@@ -61,7 +61,7 @@ Column {
         Label {
             objectName: "stateMark"
             text: root.state === "pending" ? "Sending…" : "Not sent" + (root.error !== "" ? ": " + root.error : "")
-            color: root.state === "failed" ? Palette.danger : Palette.muted
+            color: root.state === "failed" ? Theme.danger : Theme.muted
             font.pixelSize: 11
         }
         Button {

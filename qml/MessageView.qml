@@ -19,7 +19,7 @@ ListView {
         width: view.width
         horizontalAlignment: Text.AlignHCenter
         padding: 8
-        color: Palette.muted
+        color: Theme.muted
         text: Chat.hasOlder ? "Loading earlier messages…" : "This is the start of #" + Chat.currentChannelName + "."
     }
     onAtYBeginningChanged: if (atYBeginning && Chat.hasOlder && count > 0) Chat.loadOlder()

@@ -12,7 +12,7 @@ Rectangle {
     property alias text: label.text
     visible: shown
     implicitHeight: shown ? row.implicitHeight + 12 : 0
-    color: Chat.stage === "failed" ? Palette.danger : Palette.warning
+    color: Chat.stage === "failed" ? Theme.danger : Theme.warning
 
     RowLayout {
         id: row
@@ -23,7 +23,7 @@ Rectangle {
             id: label
             objectName: "stageText"
             text: Chat.stageText
-            color: Chat.stage === "failed" ? "white" : Palette.text
+            color: Chat.stage === "failed" ? "white" : Theme.text
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }

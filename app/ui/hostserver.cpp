@@ -44,12 +44,12 @@ HostServer::StartResult HostServer::start(const server::ServerConfig &config)
         m_thread->start();
     }
     // A context object on the server thread, so the lambdas below run there.
-    QObject onThread;
-    onThread.moveToThread(m_thread);
+    auto *onThread = new QObject;
+    onThread->moveToThread(m_thread);
     server::ChatServer *created = nullptr;
     StartResult result {QString()};
     QMetaObject::invokeMethod(
-        &onThread,
+        onThread,
         [&] {
             auto *chat = new server::ChatServer(config);
             const auto started = chat->start();
@@ -62,7 +62,7 @@ HostServer::StartResult HostServer::start(const server::ServerConfig &config)
             result = StartResult(*started);
         },
         Qt::BlockingQueuedConnection);
-    onThread.moveToThread(thread()); // destroyed here, on our thread
+    onThread->deleteLater(); // on the server thread
     if (!created)
         return result;
 

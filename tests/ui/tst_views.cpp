@@ -1,0 +1,144 @@
+// The QML views, rendered offscreen against a real hosted server: the connect page,
+// hosting with its addresses, the chat page with messages (markup shown literally),
+// send → pending → delivered, the reconnecting banner after the host stops, and the
+// theme switch. PNGs of each land in <build>/renders for a person to look at.
+#include "ui/chatcontroller.h"
+
+#include <QDir>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlEngineExtensionPlugin>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+Q_IMPORT_QML_PLUGIN(Parley_ViewsPlugin)
+
+using namespace parley::ui;
+
+namespace {
+
+void collect(QQuickItem *item, const QString &name, QList<QQuickItem *> &found)
+{
+    if (!item->isVisible())
+        return;
+    if (item->objectName() == name)
+        found.append(item);
+    const auto children = item->childItems();
+    for (auto *child : children)
+        collect(child, name, found);
+}
+
+// Visible items by objectName, through the visual tree (Repeater and Loader
+// items are not QObject children of the window).
+QList<QQuickItem *> itemsNamed(QQuickWindow *window, const QString &name)
+{
+    QList<QQuickItem *> found;
+    collect(window->contentItem(), name, found);
+    return found;
+}
+
+QString shownText(QQuickItem *textEdit)
+{
+    // What a person sees: the document's plain text, not its markup.
+    const int length = textEdit->property("length").toInt();
+    QString text;
+    QMetaObject::invokeMethod(
+        textEdit, "getText", Q_RETURN_ARG(QString, text), Q_ARG(int, 0), Q_ARG(int, length));
+    return text;
+}
+
+void saveRender(QQuickWindow *window, const QString &name)
+{
+    const QString dir = QStringLiteral(PARLEY_RENDER_DIR);
+    QDir().mkpath(dir);
+    const QImage image = window->grabWindow();
+    QVERIFY(!image.isNull());
+    QVERIFY(image.save(dir + QLatin1Char('/') + name));
+}
+
+} // namespace
+
+class TestViews : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void hostChatAndReconnect()
+    {
+        QTemporaryDir dir;
+        ChatController chat;
+        chat.setCacheDir(dir.filePath(QStringLiteral("client")));
+        chat.setTheme(QStringLiteral("light"));
+        qmlRegisterSingletonInstance("Parley.Ui", 1, 0, "Chat", &chat);
+
+        QQmlApplicationEngine engine;
+        engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+        engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Parley/Views/Main.qml")));
+        QCOMPARE(engine.rootObjects().size(), 1);
+        auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+        QVERIFY(window);
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("connectPage")).size(), 1);
+        QCOMPARE(itemsNamed(window, QStringLiteral("logInButton")).size(), 1);
+        saveRender(window, QStringLiteral("connect-page.png"));
+
+        // Host: the addresses show before the host's name is chosen.
+        HostOptions options;
+        options.port = 0;
+        options.bind = QHostAddress(QHostAddress::LocalHost);
+        options.dataDir = dir.filePath(QStringLiteral("server"));
+        QCOMPARE(chat.startHosting(options), QString());
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("hostAddress")).size(), 1);
+        QCOMPARE(itemsNamed(window, QStringLiteral("hostAddress")).first()->property("text").toString(),
+            chat.hostAddresses().first());
+        saveRender(window, QStringLiteral("connect-page-hosting.png"));
+
+        chat.continueHosting(QStringLiteral("hostuser"));
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("chatPage")).size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("ready"), 10000);
+        QTRY_VERIFY(itemsNamed(window, QStringLiteral("stageBanner")).isEmpty()); // hidden while all is well
+
+        chat.createChannel(QStringLiteral("general"), QStringLiteral("Everything else"), false);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelName(), QStringLiteral("general"), 10000);
+        const QString markup = QStringLiteral("<b>x</b><img src=\"http://127.0.0.1:1/a.png\">");
+        QVERIFY(chat.sendMessage(markup));
+        QCOMPARE(
+            chat.messageModel().data(chat.messageModel().index(0), MessageListModel::StateRole).toString(),
+            QStringLiteral("pending")); // drawn as "Sending…" until delivered
+        QVERIFY(chat.sendMessage(QStringLiteral("Notes are at https://example.org/notes, see you.")));
+        QTRY_COMPARE_WITH_TIMEOUT(itemsNamed(window, QStringLiteral("stateMark")).size(), 0, 10000);
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("messageText")).size(), 2);
+        const auto texts = itemsNamed(window, QStringLiteral("messageText"));
+        QStringList shown;
+        for (auto *text : texts)
+            shown.append(shownText(text));
+        QVERIFY2(shown.contains(markup), qPrintable(shown.join(QLatin1Char('|'))));
+        QVERIFY(shown.contains(QStringLiteral("Notes are at https://example.org/notes, see you.")));
+        saveRender(window, QStringLiteral("main-window.png"));
+
+        // The theme follows the menu's choice.
+        const QColor light = window->color();
+        chat.setTheme(QStringLiteral("dark"));
+        QTRY_VERIFY(window->color() != light);
+        QVERIFY(window->color().lightnessF() < 0.5);
+        saveRender(window, QStringLiteral("main-window-dark.png"));
+        chat.setTheme(QStringLiteral("light"));
+
+        // Stopping the host: everyone hears SERVER_SHUTDOWN; the banner says so and counts down.
+        chat.stopHosting();
+        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("reconnecting"), 10000);
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("stageBanner")).size(), 1);
+        const auto banner = itemsNamed(window, QStringLiteral("stageText"));
+        QCOMPARE(banner.size(), 1);
+        QVERIFY2(banner.first()->property("text").toString().contains(QStringLiteral("Reconnecting in")),
+            qPrintable(banner.first()->property("text").toString()));
+        saveRender(window, QStringLiteral("reconnecting-banner.png"));
+    }
+};
+
+QTEST_MAIN(TestViews)
+#include "tst_views.moc"
