@@ -3,6 +3,7 @@
 #include "broadcaster.h"
 #include "eventrequest.h"
 #include "eventroutes.h"
+#include "payloadfields.h"
 #include "protocol/catalogue.h"
 #include "serverlogging.h"
 #include "serversession.h" // EventRequest::session() needs the complete type
@@ -15,6 +16,7 @@
 namespace parley::server {
 
 using protocol::ErrorCode;
+using namespace payload;
 using Kind = store::StoreError::Kind;
 
 namespace {
@@ -33,14 +35,6 @@ const QLatin1String UsernameKey("username");
 const QLatin1String AfterUsernameKey("afterUsername");
 const QLatin1String LimitKey("limit");
 const QLatin1String ChannelKey("channel");
-
-// A payload that breaks a rule: the sentence the client is told.
-struct PayloadError
-{
-    QString message;
-};
-template<typename T>
-using Parsed = protocol::Result<T, PayloadError>;
 
 struct CreatePayload
 {
@@ -62,11 +56,6 @@ struct MembersPayload
     int limit = DefaultMembersPage;
 };
 
-bool isAbsent(const QJsonValue &value)
-{
-    return value.isUndefined() || value.isNull();
-}
-
 // The request's object, or an answered INVALID_PAYLOAD naming what it takes.
 std::optional<QJsonObject> payloadOrFail(
     const EventRequest &request, const QString &shape, const QJsonObject &errorContext)
@@ -77,17 +66,6 @@ std::optional<QJsonObject> payloadOrFail(
             QStringLiteral("%1 takes an object %2").arg(request.name(), shape), errorContext);
     }
     return payload;
-}
-
-Parsed<QString> channelIdOf(const QJsonObject &payload)
-{
-    const QJsonValue value = payload.value(ChannelIdKey);
-    if (isAbsent(value))
-        return PayloadError {QStringLiteral("channelId is missing: say which channel")};
-    if (const auto id = protocol::idFromJson(value))
-        return *id;
-    return PayloadError {
-        QStringLiteral("channelId must be a channel id: a string such as \"7\" or a whole number")};
 }
 
 // Control characters and line breaks would let a name or topic span lines, or

@@ -3,6 +3,7 @@
 #include "broadcaster.h"
 #include "eventrequest.h"
 #include "eventroutes.h"
+#include "payloadfields.h"
 #include "protocol/catalogue.h"
 #include "protocol/types.h"
 #include "serverlogging.h"
@@ -17,6 +18,7 @@
 namespace parley::server {
 
 using protocol::ErrorCode;
+using namespace payload;
 
 namespace {
 
@@ -30,14 +32,6 @@ const QLatin1String ClientMsgIdKey("clientMsgId");
 const QLatin1String BeforeSeqKey("beforeSeq");
 const QLatin1String AfterSeqKey("afterSeq");
 const QLatin1String LimitKey("limit");
-
-// A payload that breaks a rule: the sentence the client is told.
-struct PayloadError
-{
-    QString message;
-};
-template<typename T>
-using Parsed = protocol::Result<T, PayloadError>;
 
 struct SendPayload
 {
@@ -53,22 +47,6 @@ struct HistoryPayload
     std::optional<qint64> afterSeq;
     std::optional<qint64> limit;
 };
-
-bool isAbsent(const QJsonValue &value)
-{
-    return value.isUndefined() || value.isNull();
-}
-
-Parsed<QString> channelIdOf(const QJsonObject &payload)
-{
-    const QJsonValue value = payload.value(ChannelIdKey);
-    if (isAbsent(value))
-        return PayloadError {QStringLiteral("channelId is missing: say which channel")};
-    if (const auto id = protocol::idFromJson(value))
-        return *id;
-    return PayloadError {
-        QStringLiteral("channelId must be a channel id: a string such as \"7\" or a whole number")};
-}
 
 Parsed<QString> contentOf(const QJsonObject &payload)
 {
