@@ -158,7 +158,15 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
                        "(SLOW_CONSUMER). Default: %1.")
             .arg(limits.sendQueueBytes),
         64 * KiB, 1024 * MiB};
-    const QList<NumberOption> numbers {maxPayload, eventRate, eventBurst, authRate, historyPage, sendQueue};
+    const NumberOption commitWindow {QStringLiteral("commit-window"), QStringLiteral("MS"),
+        QStringLiteral("Group commit: messages sent within MS milliseconds of each other share one "
+                       "transaction and one disk sync; each is acknowledged only after its commit. 0: "
+                       "no waiting, a commit as soon as the server is idle (messages that arrived in "
+                       "the same network read still share it). Default: %1.")
+            .arg(defaults.commitWindow.count()),
+        0, 1000};
+    const QList<NumberOption> numbers {
+        maxPayload, eventRate, eventBurst, authRate, historyPage, sendQueue, commitWindow};
 
     parser.addOption(help);
     parser.addOption(versionOption);
@@ -321,6 +329,8 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
             chosen.historyPage = static_cast<int>(*value);
         else if (number.name == sendQueue.name)
             chosen.sendQueueBytes = *value;
+        else if (number.name == commitWindow.name)
+            config.commitWindow = std::chrono::milliseconds(*value);
     }
     if (!parser.isSet(eventBurst.name))
         config.limits.eventBurst = 2 * config.limits.eventRate;

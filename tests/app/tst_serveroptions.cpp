@@ -20,6 +20,7 @@ private Q_SLOTS:
     void listenForms_data();
     void listenForms();
     void burstFollowsRate();
+    void commitWindowBounds();
     void badValues_data();
     void badValues();
     void helpAndVersion();
@@ -73,6 +74,7 @@ void TestServerOptions::defaults()
     QCOMPARE(config.limits.authPerMinute, 10);
     QCOMPARE(config.limits.historyPage, 50);
     QCOMPARE(config.limits.sendQueueBytes, 1024 * 1024);
+    QCOMPARE(config.commitWindow, std::chrono::milliseconds(2));
 }
 
 void TestServerOptions::everyOption()
@@ -89,7 +91,7 @@ void TestServerOptions::everyOption()
         QStringLiteral("--event-rate"), QStringLiteral("5"), QStringLiteral("--event-burst"),
         QStringLiteral("7"), QStringLiteral("--auth-rate"), QStringLiteral("3"),
         QStringLiteral("--history-page"), QStringLiteral("100"), QStringLiteral("--send-queue"),
-        QStringLiteral("65536")});
+        QStringLiteral("65536"), QStringLiteral("--commit-window"), QStringLiteral("25")});
     QCOMPARE(invocation.kind, Invocation::Kind::Serve);
     const ServerConfig &config = invocation.config;
     QCOMPARE(config.address, QHostAddress(QStringLiteral("0.0.0.0")));
@@ -109,6 +111,7 @@ void TestServerOptions::everyOption()
     QCOMPARE(config.limits.authPerMinute, 3);
     QCOMPARE(config.limits.historyPage, 100);
     QCOMPARE(config.limits.sendQueueBytes, 65536);
+    QCOMPARE(config.commitWindow, std::chrono::milliseconds(25));
 
     // "--opt=value" works as well as "--opt value".
     const Invocation equals =
@@ -152,6 +155,14 @@ void TestServerOptions::burstFollowsRate()
                           QStringLiteral("10")})
                  .config.limits.eventBurst,
         10);
+}
+
+void TestServerOptions::commitWindowBounds()
+{
+    const QString window = QStringLiteral("--commit-window");
+    // 0: no group-commit wait; 1000 ms the largest window, since every ack waits for it.
+    QCOMPARE(parsedOk({window, QStringLiteral("0")}).config.commitWindow, std::chrono::milliseconds(0));
+    QCOMPARE(parsedOk({window, QStringLiteral("1000")}).config.commitWindow, std::chrono::milliseconds(1000));
 }
 
 void TestServerOptions::badValues_data()
@@ -220,6 +231,12 @@ void TestServerOptions::badValues_data()
         QStringLiteral("--history-page ") + number);
     row("send queue small", {QStringLiteral("--send-queue"), QStringLiteral("100")},
         QStringLiteral("--send-queue ") + number);
+    row("commit window negative", {QStringLiteral("--commit-window"), QStringLiteral("-1")},
+        QStringLiteral("--commit-window expects a whole number from 0 to 1000, got \"-1\""));
+    row("commit window too wide", {QStringLiteral("--commit-window"), QStringLiteral("1001")},
+        QStringLiteral("--commit-window ") + number);
+    row("commit window unit", {QStringLiteral("--commit-window"), QStringLiteral("2ms")},
+        QStringLiteral("--commit-window ") + number);
     const QString key = QStringLiteral("--jwt-public-key");
     const QString issuer = QStringLiteral("--jwt-issuer");
     const QString pem = QStringLiteral("/etc/parley/idp.pem");
@@ -258,8 +275,8 @@ void TestServerOptions::helpAndVersion()
     for (const char *option : {"--listen", "--data-dir", "--registration", "--jwt-secret-file",
              "--jwt-public-key", "--jwt-issuer", "--jwt-audience", "--jwt-key-id", "--allowed-origin",
              "--max-payload", "--event-rate", "--event-burst", "--auth-rate", "--history-page",
-             "--send-queue", "user add", "user list", "user disable", "token NAME", "channel create",
-             "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
+             "--send-queue", "--commit-window", "user add", "user list", "user disable", "token NAME",
+             "channel create", "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
         QVERIFY2(help.text.contains(QLatin1String(option)), option);
     QVERIFY(help.text.contains(m_xdgData.path() + QStringLiteral("/parley/server")));
     QCOMPARE(parsedOk({QStringLiteral("-h")}).text, help.text);
