@@ -324,8 +324,10 @@ void ChatController::continueHosting(const QString &username)
 
 void ChatController::stopHosting()
 {
-    if (m_host)
-        m_host->stop(); // everyone, this window's session too, hears SERVER_SHUTDOWN
+    if (!hosting())
+        return;
+    m_host->stop(); // everyone, this window's session too, hears SERVER_SHUTDOWN
+    Q_EMIT hostingChanged();
 }
 
 // --- channels -----------------------------------------------------------------

@@ -14,6 +14,13 @@
 
 namespace parley::ui {
 
+// The server thread's end of the handle: holds the ChatServer on that thread.
+class HostServer::Keeper : public QObject
+{
+public:
+    server::ChatServer *server = nullptr; // read and written on the server thread only
+};
+
 HostServer::HostServer(QObject *parent)
     : QObject(parent)
 { }
@@ -22,35 +29,44 @@ HostServer::~HostServer()
 {
     if (!m_thread)
         return;
-    if (m_server) {
-        disconnect(m_server, nullptr, this, nullptr);
-        stop();
-    } else {
-        m_thread->quit();
-    }
-    m_thread->wait();
+    stop();
+    m_thread->wait(); // the server has said goodbye to everyone
+    releaseThread();
 }
 
 HostServer::StartResult HostServer::start(const server::ServerConfig &config)
 {
-    if (m_server)
+    if (m_state == State::Running)
         return StartResult(QStringLiteral("This computer is already hosting."));
+    if (m_state == State::Stopping)
+        return StartResult(QStringLiteral("The server is still stopping. Try again in a moment."));
     if (!config.dataDir.isEmpty() && !QDir().mkpath(config.dataDir))
         return StartResult(QStringLiteral("Cannot create the folder %1.").arg(config.dataDir));
 
-    if (!m_thread) {
-        m_thread = new QThread(this);
-        m_thread->setObjectName(QStringLiteral("parley-host"));
-        m_thread->start();
-    }
-    // A context object on the server thread, so the lambdas below run there.
-    auto *onThread = new QObject;
-    onThread->moveToThread(m_thread);
-    server::ChatServer *created = nullptr;
+    releaseThread(); // a previous run's thread has ended
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("parley-host"));
+    m_keeper = new Keeper;
+    m_keeper->moveToThread(m_thread);
+    // Whatever is left when the thread ends goes with it, on that thread.
+    connect(
+        m_thread, &QThread::finished, m_keeper,
+        [keeper = m_keeper] {
+            delete keeper->server;
+            keeper->server = nullptr;
+        },
+        Qt::DirectConnection);
+    const quint64 run = ++m_run;
+    connect(m_thread, &QThread::finished, this, [this, run] {
+        if (run == m_run)
+            onThreadFinished();
+    });
+    m_thread->start();
+
     StartResult result {QString()};
     QMetaObject::invokeMethod(
-        onThread,
-        [&] {
+        m_keeper,
+        [&config, &result, keeper = m_keeper] {
             auto *chat = new server::ChatServer(config);
             const auto started = chat->start();
             if (!started) {
@@ -58,41 +74,42 @@ HostServer::StartResult HostServer::start(const server::ServerConfig &config)
                 delete chat;
                 return;
             }
-            created = chat;
+            keeper->server = chat;
+            QObject::connect(chat, &server::ChatServer::stopped, keeper, [keeper] {
+                keeper->server->deleteLater();
+                keeper->server = nullptr;
+                // Sockets still saying goodbye get half a second before the thread ends.
+                QTimer::singleShot(500, keeper, [] { QThread::currentThread()->quit(); });
+            });
             result = StartResult(*started);
         },
         Qt::BlockingQueuedConnection);
-    onThread->deleteLater(); // on the server thread
-    if (!created)
+    if (!result) {
+        m_thread->quit();
+        m_thread->wait();
+        releaseThread();
         return result;
-
-    m_server = created;
+    }
+    m_state = State::Running;
     m_bound = config.address;
     m_port = *result;
-    connect(m_server, &server::ChatServer::stopped, m_server, &QObject::deleteLater);
-    // Quit from the server thread itself: the destructor may be blocked in wait().
-    QThread *serverThread = m_thread;
-    // Sockets still saying goodbye get half a second before the thread ends.
-    connect(
-        m_server, &QObject::destroyed, m_server,
-        [serverThread] { QTimer::singleShot(500, [serverThread] { serverThread->quit(); }); },
-        Qt::DirectConnection);
-    connect(m_server, &QObject::destroyed, this, [this] {
-        m_server = nullptr;
-        Q_EMIT stopped();
-    });
     return result;
 }
 
 HostServer::AccountResult HostServer::hostAccount(const QString &username)
 {
-    if (!m_server)
+    // A blocking call into a thread that is ending would never return.
+    if (m_state != State::Running)
         return AccountResult(QStringLiteral("The server is not running."));
     AccountResult result {QString()};
-    auto *chat = m_server;
     QMetaObject::invokeMethod(
-        chat,
-        [&] {
+        m_keeper,
+        [&, keeper = m_keeper] {
+            auto *chat = keeper->server;
+            if (!chat) {
+                result = AccountResult(QStringLiteral("The server is not running."));
+                return;
+            }
             auto &users = chat->store().users();
             auto account = users.userByUsername(username);
             if (!account) {
@@ -125,9 +142,33 @@ HostServer::AccountResult HostServer::hostAccount(const QString &username)
 
 void HostServer::stop()
 {
-    if (!m_server)
+    if (m_state != State::Running)
         return;
-    QMetaObject::invokeMethod(m_server, [chat = m_server] { chat->shutdown(); });
+    m_state = State::Stopping;
+    QMetaObject::invokeMethod(m_keeper, [keeper = m_keeper] {
+        if (keeper->server)
+            keeper->server->shutdown();
+    });
+}
+
+void HostServer::onThreadFinished()
+{
+    if (m_state == State::Idle)
+        return; // a start that failed has cleaned up already
+    m_state = State::Idle;
+    releaseThread();
+    Q_EMIT stopped();
+}
+
+void HostServer::releaseThread()
+{
+    if (!m_thread)
+        return;
+    m_thread->wait(); // finished() is emitted a moment before the thread really ends
+    delete m_keeper; // its thread has ended: nothing else can reach it
+    m_keeper = nullptr;
+    delete m_thread;
+    m_thread = nullptr;
 }
 
 QStringList HostServer::addresses() const

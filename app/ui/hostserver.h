@@ -8,16 +8,12 @@
 
 class QThread;
 
-namespace parley::server {
-class ChatServer;
-}
-
 namespace parley::ui {
 
 // "Host on this computer": the server core on a thread of its own, so a busy
 // server never stutters the window. The ChatServer is created, started, asked
-// for tokens and shut down on that thread only; this object is the UI thread's
-// handle to it.
+// for tokens, shut down and deleted on that thread only; this object is the UI
+// thread's handle to it and never touches the ChatServer itself.
 class HostServer : public QObject
 {
     Q_OBJECT
@@ -33,14 +29,15 @@ public:
     explicit HostServer(QObject *parent = nullptr);
     ~HostServer() override; // stops the server (SERVER_SHUTDOWN) and waits for its thread
 
-    // Listens at once. The error is a sentence for a person.
+    // Listens at once. The error is a sentence for a person. Works again after stopped().
     StartResult start(const server::ServerConfig &config);
     // The host's own account: created on first use with a random password nobody
     // ever sees, and a token minted in-process.
     AccountResult hostAccount(const QString &username);
-    // Sends every connection SERVER_SHUTDOWN; stopped() follows once.
+    // Sends every connection SERVER_SHUTDOWN; stopped() follows once the server
+    // thread has ended.
     void stop();
-    bool isRunning() const { return m_server != nullptr; }
+    bool isRunning() const { return m_state == State::Running; }
     quint16 port() const { return m_port; }
 
     // What teammates type: every non-loopback IPv4 address with the port, or the
@@ -54,8 +51,23 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    class Keeper;
+    enum class State
+    {
+        Idle,
+        Running,
+        Stopping, // shutdown asked; no more blocking calls into the server thread
+    };
+    void onThreadFinished();
+    void releaseThread();
+
     QThread *m_thread = nullptr;
-    server::ChatServer *m_server = nullptr; // lives on m_thread
+    // Lives on m_thread and holds the ChatServer there. Only ever reached by posting
+    // calls to it, which are dropped harmlessly once the thread has ended; deleted
+    // here only after the thread has ended.
+    Keeper *m_keeper = nullptr;
+    State m_state = State::Idle;
+    quint64 m_run = 0; // which thread a finished() belongs to
     QHostAddress m_bound;
     quint16 m_port = 0;
 };

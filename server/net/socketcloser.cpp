@@ -2,8 +2,10 @@
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,7 +14,14 @@ namespace parley::net {
 
 namespace {
 
-int g_lingering = 0; // one event-loop thread per server; closers never cross threads
+// Each closer lives on one thread, but the desktop app's host server runs on a thread of its own.
+std::atomic<int> g_lingering {0};
+
+QObject *ownerOnThisThread()
+{
+    QCoreApplication *app = QCoreApplication::instance();
+    return app && app->thread() == QThread::currentThread() ? app : nullptr;
+}
 
 } // namespace
 
@@ -28,14 +37,19 @@ int SocketCloser::lingeringCount()
     return g_lingering;
 }
 
-// A child of the application, so that closers still waiting at exit are freed with it.
+// A child of the application, so that closers still waiting at exit are freed with it. A
+// QObject cannot have a parent on another thread: there, the closer goes when its thread ends.
 SocketCloser::SocketCloser(int fd, QByteArray unsent, std::chrono::milliseconds linger)
-    : QObject(QCoreApplication::instance())
+    : QObject(ownerOnThisThread())
     , m_fd(fd)
     , m_unsent(std::move(unsent))
     , m_readNotifier(new QSocketNotifier(fd, QSocketNotifier::Read, this))
 {
     ++g_lingering;
+    if (!parent()) {
+        connect(
+            QThread::currentThread(), &QThread::finished, this, &QObject::deleteLater, Qt::DirectConnection);
+    }
     connect(m_readNotifier, &QSocketNotifier::activated, this, &SocketCloser::drain);
     QTimer::singleShot(linger, this, &SocketCloser::finish);
     flush();

@@ -11,9 +11,28 @@
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
+#include <memory>
+
 using namespace parley;
 using namespace parley::ui;
 using Stage = client::ClientSession::Stage;
+
+namespace {
+
+// Qt's "Cannot create children for a parent that is in a different thread" and its
+// kin: counted from every thread, the server's included.
+std::atomic<int> g_threadWarnings {0};
+QtMessageHandler g_previousHandler = nullptr;
+
+void countThreadWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.contains(QLatin1String("different thread")))
+        ++g_threadWarnings;
+    g_previousHandler(type, context, message);
+}
+
+} // namespace
 
 class TestHostServer : public QObject
 {
@@ -30,7 +49,13 @@ private:
     }
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        g_previousHandler = qInstallMessageHandler(countThreadWarnings);
+    }
+    void init() { g_threadWarnings = 0; }
+    void cleanup() { QCOMPARE(g_threadWarnings.load(), 0); }
 
     void hostingListensAtOnceAndSignsInTheHost()
     {
@@ -132,6 +157,49 @@ private slots:
         QVERIFY(hosting.size() >= 1);
         QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("reconnecting"), 10000);
         QVERIFY2(chat.stageText().contains(QStringLiteral("Reconnecting in")), qPrintable(chat.stageText()));
+    }
+
+    void hostingAgainAfterStopping()
+    {
+        QTemporaryDir dir;
+        HostServer host;
+        server::ServerConfig config;
+        config.address = QHostAddress(QHostAddress::LocalHost);
+        config.port = 0;
+        config.dataDir = dir.filePath(QStringLiteral("server"));
+        QVERIFY(host.start(config).ok());
+        const auto first = host.hostAccount(QStringLiteral("hostuser"));
+        QVERIFY(first.ok());
+        QSignalSpy stopped(&host, &HostServer::stopped);
+        host.stop();
+        QVERIFY(!host.isRunning());
+        QVERIFY(!host.hostAccount(QStringLiteral("hostuser")).ok()); // a sentence, not a hang
+        QVERIFY(stopped.wait(10000));
+        QCOMPARE(stopped.size(), 1);
+
+        const auto again = host.start(config);
+        QVERIFY2(again.ok(), again.ok() ? "" : qPrintable(again.error()));
+        QVERIFY(host.isRunning());
+        const auto account = host.hostAccount(QStringLiteral("hostuser"));
+        QVERIFY(account.ok());
+        QCOMPARE(account->userId, first->userId);
+    }
+
+    void destroyingRightAfterStopIsSafe()
+    {
+        QTemporaryDir dir;
+        server::ServerConfig config;
+        config.address = QHostAddress(QHostAddress::LocalHost);
+        config.port = 0;
+        config.dataDir = dir.filePath(QStringLiteral("server"));
+        for (int i = 0; i < 3; ++i) {
+            auto host = std::make_unique<HostServer>();
+            QVERIFY(host->start(config).ok());
+            host->stop();
+            host.reset(); // waits for the server thread; the data dir is free again
+        }
+        HostServer last;
+        QVERIFY(last.start(config).ok());
     }
 
     void addressesAreTheLanAddressesWithThePort()
