@@ -50,10 +50,22 @@ StoreResult<Done> Database::open(const QString &path)
     return Done {};
 }
 
+Query::~Query()
+{
+    if (!m_statement)
+        return;
+    // Resets the SQLite statement: ends its read snapshot, keeps it prepared.
+    m_statement->query.finish();
+    m_statement->inUse = false;
+}
+
 void Database::close()
 {
     if (!m_db.isValid())
         return;
+    for (const auto &statement : std::as_const(m_statements))
+        statement->query.finish();
+    m_statements.clear();
     m_db.close();
     // removeDatabase() needs every handle gone: queries are locals of the
     // repository methods, and this is the last QSqlDatabase copy.
@@ -68,22 +80,45 @@ bool Database::isOpen() const
     return m_db.isValid() && m_db.isOpen();
 }
 
-StoreResult<QSqlQuery> Database::run(const QString &sql, const QVariantList &values) const
+StoreResult<Query> Database::prepare(const QString &sql) const
+{
+    const auto cached = m_statements.constFind(sql);
+    if (cached != m_statements.cend() && !(*cached)->inUse) {
+        (*cached)->inUse = true;
+        return Query(*cached);
+    }
+
+    auto statement = std::make_shared<Query::Statement>();
+    statement->query = QSqlQuery(m_db);
+    statement->query.setForwardOnly(true);
+    if (!statement->query.prepare(sql)) {
+        return sql::internalError(
+            QStringLiteral("cannot prepare \"") + sql + u'"', statement->query.lastError());
+    }
+    statement->inUse = true;
+    // A statement already in use (a nested run of the same SQL) or one past the
+    // cache's size is prepared for this run only.
+    if (cached == m_statements.cend() && m_statements.size() < MaxCachedStatements)
+        m_statements.insert(sql, statement);
+    return Query(std::move(statement));
+}
+
+StoreResult<Query> Database::run(const QString &sql, const QVariantList &values) const
 {
     if (!isOpen())
         return StoreError {StoreError::Kind::NotOpen, QStringLiteral("the store is not open")};
     Q_ASSERT_X(QThread::currentThread() == m_openedOn, "parley::store::Database::run",
         "a Qt Sql connection must be used on the thread that opened it");
 
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.prepare(sql))
-        return sql::internalError(QStringLiteral("cannot prepare \"") + sql + u'"', query.lastError());
-    for (const QVariant &value : values)
-        query.addBindValue(value);
+    auto prepared = prepare(sql);
+    if (!prepared)
+        return prepared.error();
+    QSqlQuery &query = prepared->m_statement->query;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values.at(i));
     if (!query.exec())
         return sql::internalError(QStringLiteral("cannot execute \"") + sql + u'"', query.lastError());
-    return query;
+    return prepared;
 }
 
 StoreResult<Done> Database::applyPragmas()
