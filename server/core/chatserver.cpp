@@ -10,6 +10,7 @@
 #include "channelhandler.h"
 #include "eventroutes.h"
 #include "externalusers.h"
+#include "faultpoints.h"
 #include "httplistener.h"
 #include "messagehandler.h"
 #include "servercontext.h"
@@ -158,6 +159,7 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     if (auto opened = d->store.open(databasePath); !opened)
         return StartError {
             QStringLiteral("Cannot open the database %1: %2").arg(databasePath, opened.error().message)};
+    PARLEY_FAULT_STORE_OPENED(d->store); // only in fault-point builds: PARLEY_FAULT_NO_SYNC
 
     store::ChatStore *store = &d->store;
     auth::AuthenticatorConfig authConfig;

@@ -2,6 +2,8 @@
 
 #ifdef PARLEY_FAULT_POINTS
 
+#include "store/chatstore.h"
+
 #include <QByteArray>
 
 #include <atomic>
@@ -54,6 +56,18 @@ void passFaultPoint(const char *name)
     std::fprintf(stderr, "fault point %s: pass %lld, SIGKILL\n", name, armed.pass);
     std::fflush(stderr);
     std::raise(SIGKILL);
+}
+
+void storeOpened(const store::ChatStore &store)
+{
+    if (qEnvironmentVariableIntValue("PARLEY_FAULT_NO_SYNC") == 0)
+        return;
+    if (auto off = store.database().run(QStringLiteral("PRAGMA synchronous = OFF")); !off) {
+        std::fprintf(stderr, "PARLEY_FAULT_NO_SYNC: %s\n", qPrintable(off.error().message));
+        return;
+    }
+    std::fprintf(stderr, "PARLEY_FAULT_NO_SYNC: synchronous=OFF, acks no longer wait for the disk\n");
+    std::fflush(stderr);
 }
 
 } // namespace parley::server
