@@ -80,6 +80,13 @@ HttpListener::HttpListener(HttpListenerOptions options, QObject *parent)
     m_webSocketServer->setMaxPendingConnections(256);
 
     connect(m_tcpServer.get(), &QTcpServer::newConnection, this, &HttpListener::acceptPendingSockets);
+    connect(m_tcpServer.get(), &QTcpServer::acceptError, this, &HttpListener::onAcceptError);
+    m_acceptRetry = std::make_unique<QTimer>();
+    m_acceptRetry->setSingleShot(true);
+    connect(m_acceptRetry.get(), &QTimer::timeout, this, [this] {
+        if (m_tcpServer->isListening())
+            m_tcpServer->resumeAccepting();
+    });
     connect(m_webSocketServer.get(), &QWebSocketServer::newConnection, this,
         &HttpListener::announceUpgradedSockets);
 }
@@ -135,6 +142,22 @@ void HttpListener::acceptPendingSockets()
 {
     while (QTcpSocket *socket = m_tcpServer->nextPendingConnection())
         track(socket);
+}
+
+// QTcpServer pauses accepting on any error but a temporary one (EMFILE and ENFILE among
+// them) and never resumes by itself: without this the server would accept nothing more,
+// ever, once it ran out of descriptors. Retrying at once would spin, since the listening
+// socket stays readable while the backlog is not empty.
+void HttpListener::onAcceptError(QAbstractSocket::SocketError error)
+{
+    ++m_acceptPauses;
+    if (m_acceptPauses == 1 || m_acceptPauses % 100 == 0) {
+        qCWarning(lcServer).nospace()
+            << "cannot accept a connection (" << error << ": " << m_tcpServer->errorString()
+            << "); pausing for " << m_options.acceptRetryDelay.count() << " ms (" << m_acceptPauses
+            << " pauses so far)";
+    }
+    m_acceptRetry->start(m_options.acceptRetryDelay);
 }
 
 void HttpListener::track(QTcpSocket *socket)
@@ -270,19 +293,14 @@ void HttpListener::upgradeInPlace(QTcpSocket *socket, const http::RequestHead &h
     watch->stage = SocketWatch::Stage::Upgraded;
     watch->timer.stop();
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    // The request head is still in the socket's buffer (it was only peeked at before).
+    net::UpgradeRequest request(socket->peek(headLength), socket->peerAddress().toString());
     socket->skip(headLength);
     const QByteArray received = socket->readAll();
-    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    net::UpgradeRequest request;
-    request.url = QUrl(QStringLiteral("ws://%1%2")
-                           .arg(QString::fromLatin1(head.header("host")), QString::fromLatin1(head.target)));
-    if (!request.url.isValid())
-        request.url = QUrl(QString::fromLatin1(head.target));
-    request.headers = head.headers;
-    request.peerAddress = socket->peerAddress().toString();
     socket->abort(); // disconnected() deletes it later
     if (fd < 0) {
-        qCWarning(lcServer) << "cannot take over the upgraded connection from" << request.peerAddress;
+        qCWarning(lcServer) << "cannot take over the upgraded connection from" << request.peerAddress();
         return;
     }
     auto *channel = new net::TcpWebSocketChannel(fd, std::move(request), m_options.maxIncomingMessageBytes,

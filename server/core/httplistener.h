@@ -16,6 +16,7 @@
 
 class QJsonObject;
 class QTcpServer;
+class QTimer;
 class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
@@ -40,6 +41,9 @@ struct HttpListenerOptions
     std::chrono::milliseconds lingerTimeout {5000};
     // Qt's default backlog (50) drops connection bursts on a busy server.
     int listenBacklog = 1024;
+    // Out of descriptors (EMFILE): accepting pauses this long, then tries again. The
+    // waiting connections stay in the kernel's backlog meanwhile; nothing spins.
+    std::chrono::milliseconds acceptRetryDelay {250};
     // Applied to every upgraded QWebSocket: Qt would otherwise buffer ~2 GiB messages.
     qint64 maxIncomingMessageBytes = 1000000;
     QStringList allowedOrigins; // empty: any Origin (native clients send none)
@@ -92,6 +96,8 @@ public:
     // being answered, and upgraded ones until their WebSocket is gone. Tests use it to
     // prove that no socket outlives its connection.
     qsizetype liveSocketCount() const { return m_liveSockets.size() + m_liveLightChannels.size(); }
+    // How often accepting paused for want of descriptors (or another resource).
+    qint64 acceptPauseCount() const { return m_acceptPauses; }
 
 Q_SIGNALS:
     // A WebSocket upgrade completed. The receiver owns the channel; with no receiver
@@ -102,6 +108,7 @@ private:
     class SocketWatch;
 
     void acceptPendingSockets();
+    void onAcceptError(QAbstractSocket::SocketError error);
     void track(QTcpSocket *socket);
     void examineHead(QTcpSocket *socket);
     void onTimerExpired(QTcpSocket *socket);
@@ -118,6 +125,8 @@ private:
     HealthProvider m_healthProvider;
     std::unique_ptr<QTcpServer> m_tcpServer;
     std::unique_ptr<QWebSocketServer> m_webSocketServer;
+    std::unique_ptr<QTimer> m_acceptRetry; // runs while accepting is paused
+    qint64 m_acceptPauses = 0;
     QHash<QTcpSocket *, SocketWatch *> m_liveSockets; // an entry leaves when its socket dies
     QSet<QObject *> m_liveLightChannels; // upgraded in place; an entry leaves when its channel dies
 };

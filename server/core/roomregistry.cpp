@@ -4,11 +4,13 @@ namespace parley::server {
 
 bool RoomRegistry::join(ConnectionId connection, const QString &room)
 {
-    auto &members = m_members[room];
-    if (members.contains(connection))
+    auto roomIt = m_members.find(room);
+    if (roomIt == m_members.end())
+        roomIt = m_members.insert(room, {});
+    if (roomIt->contains(connection))
         return false;
-    members.insert(connection);
-    m_rooms[connection].insert(room);
+    roomIt->insert(connection);
+    m_rooms[connection].append(roomIt.key()); // the key's string, shared
     return true;
 }
 
@@ -22,7 +24,7 @@ bool RoomRegistry::leave(ConnectionId connection, const QString &room)
 
     auto connIt = m_rooms.find(connection);
     if (connIt != m_rooms.end()) {
-        connIt->remove(room);
+        connIt->removeOne(room);
         if (connIt->isEmpty())
             m_rooms.erase(connIt);
     }
@@ -31,7 +33,7 @@ bool RoomRegistry::leave(ConnectionId connection, const QString &room)
 
 QSet<QString> RoomRegistry::leaveAll(ConnectionId connection)
 {
-    const QSet<QString> rooms = m_rooms.take(connection);
+    const QList<QString> rooms = m_rooms.take(connection);
     for (const QString &room : rooms) {
         auto roomIt = m_members.find(room);
         if (roomIt == m_members.end())
@@ -40,7 +42,7 @@ QSet<QString> RoomRegistry::leaveAll(ConnectionId connection)
         if (roomIt->isEmpty())
             m_members.erase(roomIt);
     }
-    return rooms;
+    return QSet<QString>(rooms.cbegin(), rooms.cend());
 }
 
 QSet<ConnectionId> RoomRegistry::members(const QString &room) const
@@ -56,7 +58,8 @@ const QSet<ConnectionId> *RoomRegistry::find(const QString &room) const
 
 QSet<QString> RoomRegistry::roomsOf(ConnectionId connection) const
 {
-    return m_rooms.value(connection);
+    const QList<QString> rooms = m_rooms.value(connection);
+    return QSet<QString>(rooms.cbegin(), rooms.cend());
 }
 
 bool RoomRegistry::contains(ConnectionId connection, const QString &room) const

@@ -48,9 +48,8 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
     , m_connection(new SocketIoConnection(
           SocketIoConnection::Role::Server, channel, connectionOptions(context.config.limits), this))
     , m_peerAddress(channel->peerAddress())
+    , m_expiryTimer([this] { onExpiryTimer(); })
 {
-    m_expiryTimer.setSingleShot(true);
-    connect(&m_expiryTimer, &QTimer::timeout, this, &ServerSession::onExpiryTimer);
     connect(m_connection, &SocketIoConnection::namespaceConnectRequested, this,
         &ServerSession::onConnectRequested);
     connect(m_connection, &SocketIoConnection::eventReceived, this, &ServerSession::onEvent);
@@ -206,7 +205,7 @@ void ServerSession::scheduleExpiry()
     if (!m_tokenExpiresAt.isValid())
         return;
     const qint64 remaining = QDateTime::currentDateTimeUtc().msecsTo(m_tokenExpiresAt);
-    m_expiryTimer.start(static_cast<int>(std::clamp<qint64>(remaining, 0, LongestTimerStepMs)));
+    m_expiryTimer.start(std::chrono::milliseconds(std::clamp<qint64>(remaining, 0, LongestTimerStepMs)));
 }
 
 void ServerSession::onExpiryTimer()

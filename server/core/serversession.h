@@ -3,11 +3,11 @@
 #include "protocol/catalogue.h"
 #include "roomregistry.h"
 #include "servercontext.h"
+#include "transport/singleshottimer.h"
 
 #include <QDateTime>
 #include <QJsonObject>
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 
@@ -103,7 +103,7 @@ private:
     QString m_sessionId;
     QString m_peerAddress;
     QDateTime m_tokenExpiresAt;
-    QTimer m_expiryTimer;
+    transport::SingleShotTimer m_expiryTimer;
     bool m_closing = false;
 };
 

@@ -32,6 +32,49 @@ bool wouldBlock(int error)
 
 } // namespace
 
+UpgradeRequest::UpgradeRequest(QByteArray head, QString peerAddress)
+    : m_head(std::move(head))
+    , m_peerAddress(std::move(peerAddress))
+{
+    m_head.squeeze();
+}
+
+QUrl UpgradeRequest::url() const
+{
+    // "GET <target> HTTP/1.1": the target is the second word of the first line.
+    const qsizetype lineEnd = m_head.indexOf('\r');
+    const QByteArrayView line = QByteArrayView(m_head).first(lineEnd < 0 ? m_head.size() : lineEnd);
+    const qsizetype start = line.indexOf(' ') + 1;
+    const qsizetype end = start > 0 ? line.indexOf(' ', start) : -1;
+    const QByteArrayView target =
+        start > 0 ? line.sliced(start, (end < 0 ? line.size() : end) - start) : line;
+    const QUrl url(
+        QStringLiteral("ws://%1%2").arg(QString::fromLatin1(header("host")), QString::fromLatin1(target)));
+    return url.isValid() ? url : QUrl(QString::fromLatin1(target));
+}
+
+QByteArray UpgradeRequest::header(QByteArrayView name) const
+{
+    QByteArray value;
+    bool found = false;
+    qsizetype lineStart = m_head.indexOf("\r\n");
+    while (lineStart >= 0) {
+        lineStart += 2;
+        const qsizetype lineEnd = m_head.indexOf("\r\n", lineStart);
+        const QByteArrayView line =
+            QByteArrayView(m_head).sliced(lineStart, (lineEnd < 0 ? m_head.size() : lineEnd) - lineStart);
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0) {
+            if (found)
+                value += ',';
+            value += line.sliced(colon + 1).trimmed();
+            found = true;
+        }
+        lineStart = lineEnd;
+    }
+    return value;
+}
+
 // The channels of this thread with frames waiting for the end of the turn. One posted
 // event per turn flushes them all; events posted during a turn are sent at the start of
 // the next, after the ready sockets of this one were handled.
@@ -125,11 +168,6 @@ qint64 TcpWebSocketChannel::queuedBytes() const
     return m_pendingBytes + m_queue.size() - m_queueOffset;
 }
 
-QByteArray TcpWebSocketChannel::requestHeader(const QByteArray &name) const
-{
-    return m_request.headers.value(name.toLower());
-}
-
 // Frames sent during one event-loop turn are collected (shared, not copied) and written
 // with one sendmsg() per channel when the turn is over: a broadcast burst then costs each
 // recipient one system call and one TCP segment instead of one per frame. Whatever the
@@ -201,7 +239,7 @@ void TcpWebSocketChannel::flushPendingFrames()
         }
         break;
     }
-    m_pending.clear();
+    m_pending = {}; // not clear(): an idle connection keeps no spare capacity
     m_pendingBytes = 0;
     if (m_queue.size() > m_queueOffset) {
         if (!m_writeNotifier) {

@@ -4,7 +4,6 @@
 #include "websocketframes.h"
 
 #include <QByteArray>
-#include <QHash>
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -14,11 +13,25 @@ class QSocketNotifier;
 namespace parley::net {
 
 // What the client asked for in its upgrade request, kept for requestUrl()/requestHeader().
-struct UpgradeRequest
+// Those are read once or twice per connection (the token lookup of a CONNECT), while
+// the connection may be held for days: so the request head is kept as the bytes that
+// came (a few hundred) and searched when asked, not as a URL and a hash of every
+// header (~3 KiB per idle connection).
+class UpgradeRequest
 {
-    QUrl url; // ws://host/path?query
-    QHash<QByteArray, QByteArray> headers; // names lower-cased
-    QString peerAddress;
+public:
+    UpgradeRequest() = default;
+    // head: the request line and the header lines, as received (the blank line may follow).
+    UpgradeRequest(QByteArray head, QString peerAddress);
+
+    QUrl url() const; // ws://<Host><request target>
+    // The value of a header (name case-insensitive, repeats joined with ","); empty if absent.
+    QByteArray header(QByteArrayView name) const;
+    QString peerAddress() const { return m_peerAddress; }
+
+private:
+    QByteArray m_head;
+    QString m_peerAddress;
 };
 
 // The server side of one WebSocket, framed here over a non-blocking TCP descriptor
@@ -49,9 +62,9 @@ public:
     void sendEncodedFrame(const QByteArray &frame);
     qint64 queuedBytes() const override;
     void close(const QString &reason) override;
-    QUrl requestUrl() const override { return m_request.url; }
-    QByteArray requestHeader(const QByteArray &name) const override;
-    QString peerAddress() const override { return m_request.peerAddress; }
+    QUrl requestUrl() const override { return m_request.url(); }
+    QByteArray requestHeader(const QByteArray &name) const override { return m_request.header(name); }
+    QString peerAddress() const override { return m_request.peerAddress(); }
 
     qint64 maxPayload() const { return m_maxPayload; }
     bool isOpen() const { return m_fd >= 0; }

@@ -5,12 +5,10 @@
 namespace parley::transport {
 
 AckTable::AckTable(ExpiredHandler onExpired)
-    : m_onExpired(std::move(onExpired))
-{
-    m_timer.setSingleShot(true);
-    m_timer.setTimerType(Qt::PreciseTimer); // few run at once: only while acks are pending
-    m_timer.callOnTimeout([this] { onTimerFired(); });
-}
+    // Precise: few run at once, only while acks are pending.
+    : m_timer([this] { onTimerFired(); }, Qt::PreciseTimer)
+    , m_onExpired(std::move(onExpired))
+{ }
 
 qint64 AckTable::add(const QString &nsp, Callback callback, std::chrono::milliseconds timeout)
 {

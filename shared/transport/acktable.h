@@ -1,9 +1,9 @@
 #pragma once
 
+#include "singleshottimer.h"
 #include "socketioconnection.h"
 
 #include <QList>
-#include <QTimer>
 
 #include <chrono>
 #include <map>
@@ -45,7 +45,7 @@ private:
 
     std::map<qint64, Pending> m_pending;
     qint64 m_nextId = 0;
-    QTimer m_timer;
+    SingleShotTimer m_timer;
     Clock::time_point m_armedFor;
     ExpiredHandler m_onExpired;
 };

@@ -3,12 +3,10 @@
 namespace parley::transport {
 
 Heartbeat::Heartbeat(std::function<void()> sendPing, std::function<void()> peerDead)
-    : m_sendPing(std::move(sendPing))
+    : m_timer([this] { onTimerFired(); })
+    , m_sendPing(std::move(sendPing))
     , m_peerDead(std::move(peerDead))
-{
-    m_timer.setSingleShot(true);
-    m_timer.callOnTimeout([this] { onTimerFired(); });
-}
+{ }
 
 void Heartbeat::startAsServer(std::chrono::milliseconds interval, std::chrono::milliseconds timeout)
 {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QTimer>
+#include "singleshottimer.h"
 
 #include <chrono>
 #include <functional>
@@ -8,7 +8,8 @@
 namespace parley::transport {
 
 // The Engine.IO v4 heartbeat of one connection, on one single-shot timer (a server
-// runs thousands of these, so nothing else is allocated or kept running).
+// runs thousands of these, so nothing else is allocated or kept running, and the timer
+// is not a QObject).
 // Server: ping every interval; the peer is dead if its pong takes longer than timeout.
 // Client: the peer is dead when no ping arrives for interval + timeout.
 class Heartbeat
@@ -28,7 +29,7 @@ public:
 private:
     void onTimerFired();
 
-    QTimer m_timer;
+    SingleShotTimer m_timer;
     std::function<void()> m_sendPing;
     std::function<void()> m_peerDead;
     std::chrono::milliseconds m_interval {};

@@ -14,6 +14,8 @@ QList<IncomingEvent> NamespaceTable::markConnected(const QString &nsp)
     if (const auto index = indexOfPending(nsp); index >= 0) {
         buffered = std::move(m_pending[index].buffered);
         m_pending.removeAt(index);
+        if (m_pending.isEmpty())
+            m_pending = {}; // an idle connection keeps no spare capacity
     }
     if (!m_connected.contains(nsp))
         m_connected.append(nsp);

@@ -56,10 +56,8 @@ SocketIoConnection::Private::Private(
     , heartbeat([this] { writeText(pingFrame()); },
           [this] { shutdown(QStringLiteral("ping timeout"), Teardown::Graceful); })
     , acks([this](QList<AckCallback> expired) { failCallbacks(std::move(expired), AckFailure::TimedOut); })
-{
-    connectTimer.setSingleShot(true);
-    connectTimer.callOnTimeout([this] { onConnectTimeout(); });
-}
+    , connectTimer([this] { onConnectTimeout(); })
+{ }
 
 void SocketIoConnection::Private::onConnectTimeout()
 {

@@ -10,9 +10,8 @@
 #include "heartbeat.h"
 #include "namespacetable.h"
 #include "protocol/engineio.h"
+#include "singleshottimer.h"
 #include "socketioconnection.h"
-
-#include <QTimer>
 
 namespace parley::transport {
 
@@ -117,7 +116,7 @@ struct SocketIoConnection::Private
     QList<std::pair<QString, QJsonObject>> queuedConnects; // client: asked for before the open packet
     Heartbeat heartbeat;
     AckTable acks;
-    QTimer connectTimer; // server: until a namespace is joined; client: until the open packet
+    SingleShotTimer connectTimer; // server: until a namespace is joined; client: until the open packet
     std::unique_ptr<ConnectionCapture> capture; // set by attachCapture() in builds with capture
 };
 

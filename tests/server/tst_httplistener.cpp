@@ -1,6 +1,8 @@
 #include "core/httplistener.h"
+#include "net/descriptorlimit.h"
 #include "transport/framechannel.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
@@ -12,7 +14,10 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include <fcntl.h>
 #include <memory>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
 
 using parley::server::HealthSnapshot;
@@ -96,6 +101,39 @@ public:
     QList<QPointer<FrameChannel>> channels;
 };
 
+// Takes every free descriptor of the process (under a soft limit of at most 4096, so that
+// a generous limit does not make this slow) until release() or destruction.
+class DescriptorFiller
+{
+public:
+    DescriptorFiller()
+    {
+        getrlimit(RLIMIT_NOFILE, &m_saved);
+        rlimit lowered = m_saved;
+        lowered.rlim_cur = std::min<rlim_t>(m_saved.rlim_cur, 4096);
+        setrlimit(RLIMIT_NOFILE, &lowered);
+        const int first = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (first < 0)
+            return;
+        m_fds.push_back(first);
+        for (int fd; (fd = ::fcntl(first, F_DUPFD_CLOEXEC, 0)) >= 0;)
+            m_fds.push_back(fd);
+    }
+    ~DescriptorFiller() { release(); }
+    qsizetype count() const { return qsizetype(m_fds.size()); }
+    void release()
+    {
+        for (const int fd : m_fds)
+            ::close(fd);
+        m_fds.clear();
+        setrlimit(RLIMIT_NOFILE, &m_saved);
+    }
+
+private:
+    rlimit m_saved {};
+    std::vector<int> m_fds;
+};
+
 } // namespace
 
 // Runs twice: with QWebSocketServer doing the upgrades and with the listener's own
@@ -135,6 +173,8 @@ private Q_SLOTS:
     void thousandCyclesLeaveNoSocket();
     void upgradeAnswerCarriesAcceptKey();
     void frameSentWithTheHeadIsRead();
+    void acceptPausesWhileOutOfDescriptors();
+    void descriptorLimitIsRaisedToTheHardLimit();
 };
 
 void TestHttpListener::initTestCase()
@@ -520,6 +560,66 @@ void TestHttpListener::frameSentWithTheHeadIsRead()
     QVERIFY(raw.waitForConnected(5000));
     raw.write(upgradeRequest("/socket.io/?EIO=4&transport=websocket") + frame);
     QTRY_COMPARE(text, QByteArray("hi"));
+}
+
+// EMFILE on accept: the listener neither gives up for good (QTcpServer alone pauses and
+// never resumes) nor spins; once descriptors are free again the waiting clients get in.
+void TestHttpListener::acceptPausesWhileOutOfDescriptors()
+{
+    constexpr std::chrono::milliseconds RetryDelay {50};
+    HttpListenerOptions options = baseOptions();
+    options.acceptRetryDelay = RetryDelay;
+    HttpListener listener(options);
+    ChannelSink sink(&listener);
+    QVERIFY(listener.listen(QHostAddress::LocalHost).ok());
+
+    // The kernel completes the clients' handshakes into the backlog and takes their
+    // requests before anything is accepted (no event loop runs until the QTRY below).
+    constexpr int Clients = 3;
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < Clients; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, listener.port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write(upgradeRequest("/socket.io/?EIO=4&transport=websocket"));
+        QVERIFY(socket->waitForBytesWritten(5000));
+        clients.push_back(std::move(socket));
+    }
+
+    DescriptorFiller filler;
+    QVERIFY(filler.count() > 0);
+    QTRY_VERIFY(listener.acceptPauseCount() >= 1);
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY(listener.acceptPauseCount() >= 4);
+    // Three more attempts, each one retry delay after the last: no busy loop.
+    QVERIFY2(clock.elapsed() >= 3 * RetryDelay.count() - 15, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(sink.accepted, 0);
+
+    filler.release();
+    QTRY_COMPARE(sink.accepted, Clients);
+}
+
+void TestHttpListener::descriptorLimitIsRaisedToTheHardLimit()
+{
+    rlimit saved {};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max <= 256)
+        QSKIP("the hard limit is too low to lower the soft one below it");
+    rlimit lowered = saved;
+    lowered.rlim_cur = 256;
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+
+    const parley::net::DescriptorLimit limit = parley::net::raiseDescriptorLimit();
+    rlimit now {};
+    getrlimit(RLIMIT_NOFILE, &now);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    QCOMPARE(limit.before, rlim_t(256));
+    QVERIFY(limit.raised());
+    QCOMPARE(limit.soft, now.rlim_cur);
+    QCOMPARE(limit.hard, saved.rlim_max);
+    if (saved.rlim_max != RLIM_INFINITY)
+        QCOMPARE(now.rlim_cur, saved.rlim_max);
 }
 
 int main(int argc, char *argv[])

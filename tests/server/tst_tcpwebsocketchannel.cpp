@@ -147,11 +147,10 @@ private:
 
 UpgradeRequest someRequest()
 {
-    UpgradeRequest request;
-    request.url = QUrl(QStringLiteral("ws://h/socket.io/?EIO=4&transport=websocket"));
-    request.headers.insert("authorization", "Bearer x");
-    request.peerAddress = QStringLiteral("127.0.0.1");
-    return request;
+    return UpgradeRequest(QByteArrayLiteral("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                                            "Host: h\r\nAuthorization: Bearer x\r\nX-Twice: a\r\n"
+                                            "x-twice:  b \r\n\r\n"),
+        QStringLiteral("127.0.0.1"));
 }
 
 } // namespace
@@ -162,6 +161,7 @@ class TestTcpWebSocketChannel : public QObject
 private Q_SLOTS:
     void messagesOfEverySizeClass_data();
     void messagesOfEverySizeClass();
+    void upgradeRequestIsReadFromTheKeptHead();
     void fragmentedMessageWithInterleavedControlFrames();
     void protocolViolationsClose_data();
     void protocolViolationsClose();
@@ -213,6 +213,18 @@ void TestTcpWebSocketChannel::messagesOfEverySizeClass()
     QCOMPARE(peer.frames.at(1).payload, text);
     QCOMPARE(quint8(ws::frameHeader(ws::Opcode::Text, size).at(1)), quint8(lengthByte));
     QCOMPARE(channel.requestHeader("Authorization"), QByteArray("Bearer x"));
+}
+
+void TestTcpWebSocketChannel::upgradeRequestIsReadFromTheKeptHead()
+{
+    Peer peer;
+    TcpWebSocketChannel channel(peer.serverFd, someRequest(), 1000000);
+    QCOMPARE(channel.requestHeader("authorization"), QByteArray("Bearer x"));
+    QCOMPARE(channel.requestHeader("X-TWICE"), QByteArray("a,b"));
+    QCOMPARE(channel.requestHeader("Absent"), QByteArray());
+    QCOMPARE(channel.requestHeader("Host"), QByteArray("h"));
+    QCOMPARE(channel.requestUrl(), QUrl(QStringLiteral("ws://h/socket.io/?EIO=4&transport=websocket")));
+    QCOMPARE(channel.peerAddress(), QStringLiteral("127.0.0.1"));
 }
 
 void TestTcpWebSocketChannel::fragmentedMessageWithInterleavedControlFrames()
