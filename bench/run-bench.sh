@@ -11,6 +11,9 @@
 # PARLEY_FLAGS (default "--event-rate 1000 --event-burst 2000": the peer has no per-connection
 # event limit, and fanout2000's senders send 20/s, Parley's default sustained rate)
 # QUIET_GATE ("0.5:120" as in run-peer.sh; "" = off) WORK (scratch dir; default mktemp -d).
+# Probe cases, only when named in ONLY: fanout2000x10k, storm10000, and idlemax (Parley only:
+# holds `ulimit -Hn` - 64 idle connections from IDLEMAX_PROCS load generator processes, default
+# one per 10,000 connections, since each needs a descriptor per connection too).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEER_BENCH=${PEER_BENCH:-$ROOT/../shared/bench}
@@ -122,9 +125,60 @@ case_ fanout1000 1000 50   "--scenario fanout -n 1000 --channels 50 --ramp-rate 
 case_ fanout2000 1000 50   "--scenario fanout -n 1000 --channels 50 --ramp-rate 500 --senders 100 --rate 20 --warmup 2 --duration 20"
 case_ storm2000  2000 100  "--scenario storm -n 2000 --channels 100 --concurrency 200 --settle 1"
 case_ storm2000u 2000 100  "--scenario storm -n 2000 --channels 100 --concurrency 2000 --settle 1"
+# As many idle connections as one server may hold: the hard descriptor limit less 64 for
+# the server's own (database, epoll, listener...). Parley only (the issue has no peer figure).
+# Several load generator processes share the connections; each holds its own slice of the
+# tokens, so every connection is a different user. Heartbeat on (Parley's defaults: a ping
+# every 25 s, 20 s to answer), held 30 s. One synthesized result line: held, not connected
+# within 300 s, dropped while held, and KiB per connection, from the server's RSS before the
+# first connection and the largest hold median the processes saw.
+idlemax_case() {
+  if [[ " $ONLY " != *" idlemax "* ]] || [[ " $SERVERS " != *" parley "* ]]; then return 0; fi
+  local hard; hard=$(ulimit -Hn)
+  if [ "$hard" = unlimited ]; then hard=65536; fi
+  local n=$((hard - 64)) channels procs
+  channels=$(((n + 19) / 20))
+  procs=${IDLEMAX_PROCS:-$(((n + 9999) / 10000))}
+  echo "=== parley idlemax: $n connections (ulimit -Hn $hard - 64) from $procs load generator processes" >&2
+  start_server parley "$n" "$channels"
+  local seed; seed=$(seeded_dir "$n" "$channels")
+  local out=$RESULTS/idlemax-parts.jsonl; rm -f "$out"
+  local pids=() p per=$(((n + procs - 1) / procs))
+  for p in $(seq 0 $((procs - 1))); do
+    local from=$((p * per)) count=$(( (p + 1) * per > n ? n - p * per : per ))
+    node -e 'const fs=require("fs"); const [src,dst,from,count]=process.argv.slice(1);
+      fs.writeFileSync(dst, JSON.stringify(JSON.parse(fs.readFileSync(src,"utf8")).slice(+from, +from + +count)));' \
+      "$seed/tokens.json" "$WORK/idlemax-tokens-$p.json" "$from" "$count"
+    # shellcheck disable=SC2086
+    nice -n "$NICE" node "$BENCH/load/load.js" --url "http://127.0.0.1:$PORT" --scenario idle -n "$count" \
+      --channels "$channels" --ramp-rate 500 --ready-timeout 300 --settle 5 --hold 30 --tokens "$WORK/idlemax-tokens-$p.json" \
+      --server-pid "$SERVER_PID" --label "idlemax-part$p" --out "$out" >/dev/null &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || echo "load generator failed (parley idlemax)" >&2; done
+  stop_server
+  node - "$out" "$n" "$hard" >>"$RESULTS/parley.jsonl" <<'JS'
+const fs = require('node:fs');
+const [file, requested, hard] = process.argv.slice(2);
+const parts = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+const held = parts.reduce((s, r) => s + r.connect.ready, 0);
+const notReady = parts.reduce((s, r) => s + (r.connect.requested - r.connect.ready), 0);
+const dropped = parts.reduce((s, r) => s + r.idle.events.disconnect, 0);
+const before = Math.min(...parts.map((r) => r.idle.server.rss_before_kib));
+// The hold median in KiB of the part whose hold started last, when every part had ramped.
+const holdRss = Math.max(...parts.map((r) => r.idle.server.rss_before_kib + r.idle.server.kib_per_conn_hold_median * r.connect.ready));
+console.log(JSON.stringify({ label: 'idlemax#1', scenario: 'idlemax', requested: +requested, hard_limit: +hard,
+  processes: parts.length, held, not_ready: notReady, dropped, rss_before_kib: before, rss_hold_kib: Math.round(holdRss),
+  kib_per_conn: +((holdRss - before) / held).toFixed(2) }));
+JS
+  echo "idlemax: $(tail -1 "$RESULTS/parley.jsonl")" >&2
+  echo "load average after parley idlemax: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+}
+
 if [ -n "$ONLY" ]; then # probes, only when named
   case_ fanout2000x10k 10000 500 "--scenario fanout -n 10000 --channels 500 --ramp-rate 500 --senders 100 --rate 20 --warmup 2 --duration 20"
   case_ storm10000     10000 500 "--scenario storm -n 10000 --channels 500 --concurrency 200 --settle 1"
+  idlemax_case
 fi
 
 # 3. One table: the figures of the issue's goals, both servers, and Parley / peer.
@@ -144,6 +198,10 @@ const figures = {
            ['e2e latency p99 ms', (r) => r.fanout.latency_ms.p99],
            ['delivered per s', (r) => r.fanout.delivered_per_s],
            ['lost + errors', (r) => { const f = r.fanout; return f.lost + f.events.message_error + f.events.connect_error + f.events.disconnect + f.acks_failed + f.ack_timeouts + f.misrouted + f.schema_errors; }]],
+  idlemax: [['connections held (ulimit -Hn − 64 asked)', (r) => r.held],
+            ['not connected (within 300 s)', (r) => r.not_ready],
+            ['dropped while held (heartbeat on)', (r) => r.dropped],
+            ['srv KiB per idle connection (hold median)', (r) => r.kib_per_conn]],
   storm: [['srv CPU µs per connection', (r) => r.connect.server_cpu_us_per_connection],
           ['ready / requested', (r) => r.connect.ready / r.connect.requested],
           ['ready latency p99 ms', (r) => r.connect.ready_latency_ms.p99]],

@@ -1,6 +1,8 @@
 #include "app/admintool.h"
+#include "app/applogging.h"
 #include "app/serveroptions.h"
 #include "app/serverrunner.h"
+#include "net/descriptorlimit.h"
 #include "net/epolleventdispatcher.h"
 
 #include <QCoreApplication>
@@ -48,5 +50,12 @@ int main(int argc, char *argv[])
     case Invocation::Kind::Serve:
         break;
     }
+    // One descriptor per connection: the soft limit (often 1024) would cap the server far
+    // below what the hard limit allows.
+    const parley::net::DescriptorLimit limit = parley::net::raiseDescriptorLimit();
+    if (limit.raised())
+        qCInfo(lcApp) << "open-descriptor limit raised from" << limit.before << "to" << limit.soft;
+    else
+        qCInfo(lcApp) << "open-descriptor limit" << limit.soft << "(hard limit" << limit.hard << ")";
     return runServer(invocation->config, out, err);
 }
