@@ -89,7 +89,11 @@ Item {
                 SplitView.preferredWidth: 170
                 model: Chat.members
                 clip: true
-                header: Label { text: "Members"; color: Theme.muted; padding: 8 }
+                header: Label {
+                    text: Chat.members.count > 0 ? "Members — " + Chat.members.count : "Members"
+                    color: Theme.muted
+                    padding: 8
+                }
                 delegate: Label {
                     required property string displayName
                     text: displayName

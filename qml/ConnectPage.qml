@@ -39,6 +39,29 @@ Item {
                 editable: true
                 model: Chat.recentServers
                 Layout.fillWidth: true
+                // Each recent server with a way to take it off the list.
+                delegate: ItemDelegate {
+                    id: recent
+                    required property string modelData
+                    required property int index
+                    width: server.width
+                    highlighted: server.highlightedIndex === index
+                    contentItem: RowLayout {
+                        Label {
+                            text: recent.modelData
+                            color: Theme.text
+                            elide: Text.ElideRight
+                            Layout.fillWidth: true
+                        }
+                        ToolButton {
+                            objectName: "forgetServerButton"
+                            text: "✕"
+                            ToolTip.text: "Remove from this list"
+                            ToolTip.visible: hovered
+                            onClicked: Chat.forgetServer(recent.modelData)
+                        }
+                    }
+                }
                 Component.onCompleted: editText = root.initialServer !== "" ? root.initialServer
                                                   : (Chat.recentServers.length > 0 ? Chat.recentServers[0] : "")
                 ToolTip.text: "The address a teammate gave you, e.g. 192.168.1.20:7275"

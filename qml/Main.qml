@@ -23,6 +23,13 @@ ApplicationWindow {
     palette.highlight: Theme.accent
     palette.placeholderText: Theme.muted
 
+    // Rich text draws links in the palette's dark blue unless told otherwise.
+    Binding {
+        target: Chat.messages
+        property: "linkColor"
+        value: Theme.link
+    }
+
     Loader {
         id: page
         objectName: "page"

@@ -4,7 +4,8 @@ import Parley.Ui
 import Parley.Views
 
 // The open channel's messages, newest at the bottom; scrolling to the top loads
-// the page before.
+// the page before. The header says "Loading…" only while a page is on its way,
+// and where the channel starts once everything is shown.
 ListView {
     id: view
     objectName: "messageView"
@@ -16,15 +17,27 @@ ListView {
     property bool stickToBottom: true
 
     header: Label {
+        objectName: "historyHeader"
         width: view.width
         horizontalAlignment: Text.AlignHCenter
         padding: 8
         color: Theme.muted
-        text: Chat.hasOlder ? "Loading earlier messages…" : "This is the start of #" + Chat.currentChannelName + "."
+        text: Chat.loadingOlder ? "Loading earlier messages…"
+            : (!Chat.hasOlder && Chat.currentChannelName !== "" ? "This is the start of #" + Chat.currentChannelName + "." : "")
     }
-    onAtYBeginningChanged: if (atYBeginning && Chat.hasOlder && count > 0) Chat.loadOlder()
+    // At the top with older history above: fetch it. Also when the first page is too
+    // short to scroll at all.
+    function loadOlderIfAtTop() {
+        if (atYBeginning && Chat.hasOlder && !Chat.loadingOlder && count > 0)
+            Chat.loadOlder()
+    }
+    onAtYBeginningChanged: loadOlderIfAtTop()
     onMovementEnded: stickToBottom = atYEnd
-    onCountChanged: if (stickToBottom) Qt.callLater(positionViewAtEnd)
+    onCountChanged: {
+        if (stickToBottom)
+            Qt.callLater(positionViewAtEnd)
+        Qt.callLater(loadOlderIfAtTop)
+    }
     Connections {
         target: Chat
         function onCurrentChannelChanged() {

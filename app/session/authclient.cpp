@@ -1,7 +1,6 @@
 #include "authclient.h"
 
 #include "protocol/catalogue.h"
-#include "requester.h"
 #include "transport/websocketchannel.h"
 
 #include <QJsonDocument>
@@ -32,7 +31,7 @@ AuthClient::AuthClient(ServerAddress server, transport::ConnectionOptions option
 
 void AuthClient::login(const QString &username, const QString &password, Callback callback)
 {
-    run(protocol::event::AuthLogin,
+    runForGrant(protocol::event::AuthLogin,
         QJsonObject {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}},
         std::move(callback));
 }
@@ -43,58 +42,79 @@ void AuthClient::registerAccount(
     QJsonObject payload {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}};
     if (!displayName.isEmpty())
         payload.insert(QStringLiteral("displayName"), displayName);
-    run(protocol::event::AuthRegister, payload, std::move(callback));
+    runForGrant(protocol::event::AuthRegister, payload, std::move(callback));
 }
 
 void AuthClient::refresh(const QString &token, Callback callback)
 {
-    run(protocol::event::AuthRefresh, QJsonObject {{QStringLiteral("token"), token}}, std::move(callback));
+    runForGrant(
+        protocol::event::AuthRefresh, QJsonObject {{QStringLiteral("token"), token}}, std::move(callback));
 }
 
-void AuthClient::run(const QString &event, const QJsonObject &payload, Callback callback)
+void AuthClient::logout(const QString &token, DoneCallback callback)
+{
+    run(protocol::event::AuthLogout, QJsonObject {{QStringLiteral("token"), token}},
+        [callback = std::move(callback)](const AckResult &result) {
+            if (result.succeeded())
+                callback(std::nullopt);
+            else
+                callback(result.error);
+        });
+}
+
+void AuthClient::runForGrant(const QString &event, const QJsonObject &payload, Callback callback)
+{
+    run(event, payload, [callback = std::move(callback)](const AckResult &result) {
+        if (!result.succeeded()) {
+            callback(result.error);
+            return;
+        }
+        if (auto grant = AuthGrant::fromAck(result.body)) {
+            callback(*grant);
+            return;
+        }
+        callback(SessionError {
+            protocol::ErrorCode::Internal, QStringLiteral("The server's answer could not be read."), false});
+    });
+}
+
+void AuthClient::run(const QString &event, const QJsonObject &payload, Answer answer)
 {
     auto *connection = new SocketIoConnection(SocketIoConnection::Role::Client,
         transport::WebSocketChannel::connectTo(m_server.socketIoUrl()), m_options, this);
     // Exactly one answer, whichever comes first: the ack, or the connection's end.
-    auto finish = std::make_shared<Callback>(std::move(callback));
-    auto answer = [connection, finish](const AuthResult &result) {
-        if (!*finish)
+    auto pending = std::make_shared<Answer>(std::move(answer));
+    auto finish = [connection, pending](const AckResult &result) {
+        if (!*pending)
             return;
-        const Callback callback = std::exchange(*finish, nullptr);
+        const Answer answer = std::exchange(*pending, nullptr);
         connection->close(QStringLiteral("auth request done"));
         connection->deleteLater();
-        callback(result);
+        answer(result);
     };
-    connect(connection, &SocketIoConnection::closed, this, [answer](const QString &reason) {
-        answer(SessionError {protocol::ErrorCode::Internal,
-            QStringLiteral("Could not reach the server (%1).").arg(reason), true});
+    // Not answered: NoReply, with a sentence saying why.
+    auto unanswered = [finish](const QString &why) {
+        AckResult result;
+        result.error = SessionError {protocol::ErrorCode::Internal, why, true};
+        finish(result);
+    };
+    connect(connection, &SocketIoConnection::closed, this, [unanswered](const QString &reason) {
+        unanswered(QStringLiteral("Could not reach the server (%1).").arg(reason));
     });
     connect(connection, &SocketIoConnection::namespaceRefused, this,
-        [answer](const QString &, const QJsonValue &) {
-            answer(SessionError {protocol::ErrorCode::Internal,
-                QStringLiteral("The server refused the sign-in service."), true});
+        [unanswered](const QString &, const QJsonValue &) {
+            unanswered(QStringLiteral("The server refused the sign-in service."));
         });
     connect(connection, &SocketIoConnection::namespaceConnected, this,
-        [this, connection, event, payload, answer](const QString &nsp) {
+        [this, connection, event, payload, finish, unanswered](const QString &nsp) {
             if (nsp != protocol::ns::Auth)
                 return;
             Requester(connection, protocol::ns::Auth)
-                .request(this, event, payload, [answer](const AckResult &result) {
-                    if (result.status == AckResult::Status::NoReply) {
-                        answer(SessionError {protocol::ErrorCode::Internal,
-                            QStringLiteral("The server did not answer."), true});
-                        return;
-                    }
-                    if (!result.succeeded()) {
-                        answer(result.error);
-                        return;
-                    }
-                    if (auto grant = AuthGrant::fromAck(result.body)) {
-                        answer(*grant);
-                        return;
-                    }
-                    answer(SessionError {protocol::ErrorCode::Internal,
-                        QStringLiteral("The server's answer could not be read."), false});
+                .request(this, event, payload, [finish, unanswered](const AckResult &result) {
+                    if (result.status == AckResult::Status::NoReply)
+                        unanswered(QStringLiteral("The server did not answer."));
+                    else
+                        finish(result);
                 });
         });
     connection->connectNamespace(protocol::ns::Auth);

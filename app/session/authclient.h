@@ -2,6 +2,7 @@
 
 #include "protocol/result.h"
 #include "protocol/types.h"
+#include "requester.h"
 #include "serveraddress.h"
 #include "sessionerror.h"
 #include "transport/socketioconnection.h"
@@ -34,6 +35,8 @@ class AuthClient : public QObject
     Q_OBJECT
 public:
     using Callback = std::function<void(const AuthResult &)>;
+    // nullopt: done.
+    using DoneCallback = std::function<void(const std::optional<SessionError> &)>;
 
     explicit AuthClient(
         ServerAddress server, transport::ConnectionOptions options = {}, QObject *parent = nullptr);
@@ -42,9 +45,15 @@ public:
     void registerAccount(
         const QString &username, const QString &password, const QString &displayName, Callback callback);
     void refresh(const QString &token, Callback callback);
+    // auth:logout: every token of the account issued so far stops working.
+    void logout(const QString &token, DoneCallback callback);
 
 private:
-    void run(const QString &event, const QJsonObject &payload, Callback callback);
+    // One request on a connection of its own; `answer` runs exactly once, with the
+    // ack, or with NoReply and a sentence when the server could not be reached.
+    using Answer = std::function<void(const AckResult &)>;
+    void run(const QString &event, const QJsonObject &payload, Answer answer);
+    void runForGrant(const QString &event, const QJsonObject &payload, Callback callback);
 
     ServerAddress m_server;
     transport::ConnectionOptions m_options;

@@ -2,6 +2,7 @@
 // happens once connected is in clientsession_events.cpp.
 #include "clientsession.h"
 
+#include "authclient.h"
 #include "channelsync.h"
 #include "outboxsender.h"
 #include "sessionlogging.h"
@@ -277,8 +278,18 @@ void ClientSession::setTokenStore(TokenStore *store)
 
 void ClientSession::logOut()
 {
+    const QString token = std::exchange(m_token, QString());
     stop();
-    m_token.clear();
+    if (!token.isEmpty() && !m_options.raw) {
+        // The server revokes the token (and every other of this account) before it is
+        // forgotten here. On a connection of its own, so it outlives this session.
+        auto *auth = new AuthClient(m_options.server, m_options.connection);
+        auth->logout(token, [auth](const std::optional<SessionError> &error) {
+            if (error)
+                qCInfo(lcClient) << "the server did not confirm the log-out:" << error->message;
+            auth->deleteLater();
+        });
+    }
     if (m_tokenStore) {
         m_tokenStore->deleteToken(
             accountKey(m_options.server, m_options.account), [](const std::optional<TokenStoreError> &error) {

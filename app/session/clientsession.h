@@ -77,7 +77,9 @@ public:
     void stop(); // Disconnected; the outbox keeps what is pending
     void reconnectNow(); // from Reconnecting, Failed or Disconnected
     void setTokenStore(TokenStore *store); // refreshed tokens are saved there
-    void logOut(); // stop, and delete the saved token
+    // Stop, revoke the token on the server (auth:logout, which ends every session of
+    // the account) and delete the saved token.
+    void logOut();
 
     Stage stage() const { return m_stage; }
     int secondsToReconnect() const { return m_secondsToReconnect; }

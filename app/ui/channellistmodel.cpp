@@ -97,6 +97,12 @@ QString ChannelListModel::nameAt(int row) const
     return row >= 0 && row < m_channels.size() ? m_channels.at(row).channel.name : QString();
 }
 
+qint64 ChannelListModel::lastSeqOf(const QString &channelId) const
+{
+    const int row = indexOf(channelId);
+    return row < 0 ? 0 : m_channels.at(row).channel.lastSeq;
+}
+
 int ChannelListModel::totalUnread() const
 {
     qint64 total = 0;

@@ -38,6 +38,7 @@ public:
     Q_INVOKABLE int indexOf(const QString &channelId) const;
     Q_INVOKABLE QString channelIdAt(int row) const;
     Q_INVOKABLE QString nameAt(int row) const;
+    qint64 lastSeqOf(const QString &channelId) const; // the newest seq heard of; 0 when none
     int totalUnread() const;
 
 Q_SIGNALS:

@@ -1,6 +1,7 @@
 #include "chatcontroller.h"
 
 #include "messagetext.h"
+#include "protocol/catalogue.h"
 #include "session/authclient.h"
 #include "session/tokenstore.h"
 
@@ -98,6 +99,34 @@ QString ChatController::describeStage(
     return {};
 }
 
+QString ChatController::describeSignInError(const client::SessionError &error, const QString &server)
+{
+    using protocol::ErrorCode;
+    if (error.noAnswer)
+        return QStringLiteral("Cannot reach %1. Check the address, and that the server is running.")
+            .arg(server);
+    switch (error.code) {
+    case ErrorCode::InvalidCredentials:
+        return QStringLiteral("Wrong username or password.");
+    case ErrorCode::UsernameTaken:
+        return QStringLiteral("That username is already taken. Choose another one, or log in.");
+    case ErrorCode::RegistrationClosed:
+        return QStringLiteral(
+            "This server does not take new accounts. Ask the person who runs it to create one for you.");
+    case ErrorCode::RateLimited:
+        return QStringLiteral("Too many attempts from this computer. Wait a minute, then try again.");
+    case ErrorCode::InvalidPayload: {
+        // The server's own sentence says which rule was broken.
+        QString why = error.message.trimmed();
+        if (!why.isEmpty() && !why.endsWith(QLatin1Char('.')))
+            why += QLatin1Char('.');
+        return why.isEmpty() ? client::describeError(error.code) : why;
+    }
+    default:
+        return client::describeError(error.code);
+    }
+}
+
 QString ChatController::stageName() const
 {
     return stageKey(m_session ? m_session->stage() : Stage::Disconnected);
@@ -192,6 +221,10 @@ void ChatController::authenticate(
         setError(QStringLiteral("Enter a username and a password."));
         return;
     }
+    if (create && password.size() < 8) {
+        setError(QStringLiteral("Choose a password of at least 8 characters."));
+        return;
+    }
     setError({});
     setBusy(true);
     delete m_auth;
@@ -200,7 +233,7 @@ void ChatController::authenticate(
     auto done = [this, address, name, server](const client::AuthResult &result) {
         setBusy(false);
         if (!result) {
-            setError(result.error().message);
+            setError(describeSignInError(result.error(), address.hostAndPort()));
             return;
         }
         rememberServer(server.trimmed());
@@ -334,14 +367,28 @@ void ChatController::stopHosting()
 
 void ChatController::onChannelsChanged()
 {
+    const QString name = currentChannelName();
+    const QString topic = currentChannelTopic();
     const auto list = m_session ? m_session->channels() : QList<client::CachedChannel>();
     m_channels.setChannels(list);
-    if (m_channels.indexOf(m_currentChannelId) < 0) {
+    if (!m_wantedChannelId.isEmpty() && m_channels.indexOf(m_wantedChannelId) >= 0) {
+        m_currentChannelId = std::exchange(m_wantedChannelId, QString());
+        showChannel();
+    } else if (m_channels.indexOf(m_currentChannelId) < 0) {
         m_currentChannelId = m_channels.channelIdAt(0);
         showChannel();
-    } else {
-        Q_EMIT currentChannelChanged(); // name or topic may have changed
+    } else if (name != currentChannelName() || topic != currentChannelTopic()) {
+        // Only then: the views keep their scroll position when just counts moved.
+        Q_EMIT currentChannelChanged();
     }
+}
+
+void ChatController::showWhenJoined(const QString &channelId)
+{
+    if (m_channels.indexOf(channelId) >= 0)
+        selectChannel(channelId);
+    else
+        m_wantedChannelId = channelId; // once channel:joined lands in the cache
 }
 
 void ChatController::selectChannel(const QString &channelId)
@@ -364,10 +411,10 @@ void ChatController::moveChannel(int delta)
 
 void ChatController::showChannel()
 {
-    m_hasOlder = true;
+    m_loadingOlder = false;
+    m_members.clear(); // not the last channel's members while this one's are asked for
     if (!m_session || m_currentChannelId.isEmpty()) {
         m_messages.clear();
-        m_members.clear();
     } else {
         QList<client::OutboxEntry> typed;
         const auto outbox = m_session->outbox();
@@ -380,6 +427,20 @@ void ChatController::showChannel()
         refreshMembers();
     }
     Q_EMIT currentChannelChanged();
+    updateHasOlder();
+    Q_EMIT hasOlderChanged();
+}
+
+void ChatController::updateHasOlder()
+{
+    // Seqs start at 1 with no gaps and history is never pruned: anything above 1 has
+    // something older. With nothing shown yet, the channel's lastSeq says whether
+    // the sync is still bringing its newest page.
+    const qint64 oldest = m_messages.oldestSeq();
+    const bool older = oldest > 1 || (oldest == 0 && m_channels.lastSeqOf(m_currentChannelId) > 0);
+    if (older == m_hasOlder)
+        return;
+    m_hasOlder = older;
     Q_EMIT hasOlderChanged();
 }
 
@@ -394,16 +455,31 @@ void ChatController::refreshMembers()
 {
     if (!m_session || m_currentChannelId.isEmpty() || m_session->stage() != Stage::Ready)
         return;
-    const QString channelId = m_currentChannelId;
-    m_session->request(QStringLiteral("channel:members"), {{QStringLiteral("channelId"), channelId}},
-        [this, channelId](const client::AckResult &ack) {
-            if (!ack.succeeded() || channelId != m_currentChannelId)
-                return;
-            QList<protocol::User> members;
+    fetchMembers(m_currentChannelId, {}, {}, ++m_membersGeneration);
+}
+
+// Page by page (at most 200 each), shown once the last page is in.
+void ChatController::fetchMembers(
+    const QString &channelId, const QString &after, QList<protocol::User> members, quint64 generation)
+{
+    QJsonObject payload {{QStringLiteral("channelId"), channelId}, {QStringLiteral("limit"), 200}};
+    if (!after.isEmpty())
+        payload.insert(QStringLiteral("afterUsername"), after);
+    m_session->request(protocol::event::ChannelMembers, payload,
+        [this, channelId, generation, members = std::move(members)](const client::AckResult &ack) mutable {
+            if (generation != m_membersGeneration || channelId != m_currentChannelId)
+                return; // another channel, or a newer request, has the list now
+            if (!ack.succeeded())
+                return; // NoReply: the next Ready asks again
             const auto list = ack.body.value(QStringLiteral("members")).toArray();
             for (const auto &value : list) {
                 if (auto user = protocol::User::fromJson(value.toObject()))
                     members.append(*user);
+            }
+            if (ack.body.value(QStringLiteral("hasMore")).toBool() && !list.isEmpty()) {
+                const QString last = members.last().username;
+                fetchMembers(channelId, last, std::move(members), generation);
+                return;
             }
             m_members.setMembers(members);
         });
@@ -423,7 +499,7 @@ void ChatController::createChannel(const QString &name, const QString &topic, bo
             const auto channel =
                 protocol::Channel::fromJson(ack.body.value(QStringLiteral("channel")).toObject());
             if (channel)
-                m_currentChannelId = channel->id; // shown once channel:joined lands in the cache
+                showWhenJoined(channel->id);
         });
 }
 
@@ -456,7 +532,7 @@ void ChatController::joinChannel(const QString &channelId)
         return;
     m_session->joinChannel(channelId, [this, channelId](const client::AckResult &ack) {
         if (ack.succeeded())
-            m_currentChannelId = channelId;
+            showWhenJoined(channelId);
         else
             Q_EMIT notice(ack.error.message);
     });
@@ -520,37 +596,38 @@ void ChatController::discard(const QString &clientMsgId)
 
 void ChatController::loadOlder()
 {
-    if (!m_session || m_currentChannelId.isEmpty() || !m_hasOlder)
+    if (!m_session || m_currentChannelId.isEmpty() || !m_hasOlder || m_loadingOlder)
         return;
     const qint64 oldest = m_messages.oldestSeq();
-    if (oldest <= 1) {
-        m_hasOlder = false;
-        Q_EMIT hasOlderChanged();
-        return;
-    }
-    m_session->loadOlderMessages(m_currentChannelId, oldest);
+    if (oldest <= 1)
+        return; // nothing older, or the newest page is still on its way
+    m_loadingOlder = true;
+    Q_EMIT hasOlderChanged();
+    m_session->loadOlderMessages(m_currentChannelId, oldest); // may answer at once, from the cache
 }
 
 void ChatController::onMessagesArrived(const QString &channelId, const QList<protocol::Message> &messages)
 {
     for (const auto &message : messages)
         m_channels.noteActivity(channelId, message.createdAt);
-    if (channelId != m_currentChannelId)
+    if (channelId != m_currentChannelId) {
+        onChannelsChanged(); // the cache has a new lastSeq: the unread badge grows
         return;
+    }
     m_messages.addDelivered(messages);
     markCurrentRead();
+    updateHasOlder();
 }
 
 void ChatController::onOlderLoaded(
-    const QString &channelId, const QList<protocol::Message> &messages, bool hasMore)
+    const QString &channelId, const QList<protocol::Message> &messages, bool /*hasMore*/)
 {
     if (channelId != m_currentChannelId)
         return;
     m_messages.addOlder(messages);
-    if (m_hasOlder != hasMore) {
-        m_hasOlder = hasMore;
-        Q_EMIT hasOlderChanged();
-    }
+    m_loadingOlder = false;
+    Q_EMIT hasOlderChanged();
+    updateHasOlder(); // from the seqs: exact, also offline
 }
 
 void ChatController::onStateChanged(const QString &clientMsgId, client::MessageState state)
@@ -600,6 +677,15 @@ void ChatController::setBusy(bool busy)
         return;
     m_busy = busy;
     Q_EMIT busyChanged();
+}
+
+void ChatController::forgetServer(const QString &server)
+{
+    QStringList recent = recentServers();
+    if (recent.removeAll(server) == 0)
+        return;
+    QSettings().setValue(recentKey, recent);
+    Q_EMIT recentServersChanged();
 }
 
 void ChatController::rememberServer(const QString &server)

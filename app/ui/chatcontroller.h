@@ -49,7 +49,9 @@ class ChatController : public QObject
     Q_PROPERTY(QString currentChannelName READ currentChannelName NOTIFY currentChannelChanged)
     Q_PROPERTY(QString currentChannelTopic READ currentChannelTopic NOTIFY currentChannelChanged)
     Q_PROPERTY(int currentChannelIndex READ currentChannelIndex NOTIFY currentChannelChanged)
+    // Older history exists above what is shown; loadingOlder while a page is on its way.
     Q_PROPERTY(bool hasOlder READ hasOlder NOTIFY hasOlderChanged)
+    Q_PROPERTY(bool loadingOlder READ loadingOlder NOTIFY hasOlderChanged)
     Q_PROPERTY(bool hosting READ hosting NOTIFY hostingChanged)
     Q_PROPERTY(QStringList hostAddresses READ hostAddresses NOTIFY hostingChanged)
     Q_PROPERTY(bool askingHostUser READ askingHostUser NOTIFY hostingChanged)
@@ -75,6 +77,8 @@ public:
     static QString describeStage(client::ClientSession::Stage stage, int secondsToReconnect,
         const QString &server, const QString &why);
     static QString stageKey(client::ClientSession::Stage stage);
+    // Why logging in or creating an account did not work, for the connect page.
+    static QString describeSignInError(const client::SessionError &error, const QString &server);
 
     QString stageName() const;
     QString stageText() const;
@@ -95,6 +99,7 @@ public:
     QString currentChannelTopic() const;
     int currentChannelIndex() const { return m_channels.indexOf(m_currentChannelId); }
     bool hasOlder() const { return m_hasOlder; }
+    bool loadingOlder() const { return m_loadingOlder; }
     bool hosting() const { return m_host && m_host->isRunning(); }
     QStringList hostAddresses() const;
     bool askingHostUser() const { return hosting() && !m_session; }
@@ -109,6 +114,7 @@ public:
 
     Q_INVOKABLE void logIn(const QString &server, const QString &username, const QString &password);
     Q_INVOKABLE void createAccount(const QString &server, const QString &username, const QString &password);
+    Q_INVOKABLE void forgetServer(const QString &server); // off the recent servers
     Q_INVOKABLE void hostHere(bool thisComputerOnly, int port);
     Q_INVOKABLE void continueHosting(const QString &username);
     Q_INVOKABLE void stopHosting();
@@ -149,7 +155,11 @@ private:
     void onStateChanged(const QString &clientMsgId, client::MessageState state);
     void onEvent(const transport::IncomingEvent &event);
     void showChannel();
+    void showWhenJoined(const QString &channelId);
+    void updateHasOlder();
     void refreshMembers();
+    void fetchMembers(
+        const QString &channelId, const QString &after, QList<protocol::User> members, quint64 generation);
     void markCurrentRead();
     void setError(const QString &text);
     void setBusy(bool busy);
@@ -167,11 +177,14 @@ private:
     QString m_serverText;
     QString m_username;
     QString m_currentChannelId;
+    QString m_wantedChannelId; // created or joined: shown once channel:joined lands
     QString m_errorText;
     QString m_theme = QStringLiteral("system");
     QVariantList m_publicChannels;
     bool m_busy = false;
-    bool m_hasOlder = true;
+    bool m_hasOlder = false;
+    bool m_loadingOlder = false;
+    quint64 m_membersGeneration = 0; // answers to an older channel:members are dropped
 };
 
 } // namespace parley::ui

@@ -3,6 +3,7 @@
 #include "messagetext.h"
 
 #include <QLocale>
+#include <QSet>
 
 #include <algorithm>
 
@@ -66,7 +67,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case AuthorRole:
         return m.author.displayName.isEmpty() ? m.author.username : m.author.displayName;
     case HtmlRole:
-        return messageTextToHtml(m.content);
+        return messageTextToHtml(m.content, m_linkColor);
     case TimeRole:
         return m.createdAt;
     case TimeTextRole:
@@ -113,12 +114,19 @@ void MessageListModel::reset(const QList<protocol::Message> &messages,
     m_rows.clear();
     auto sorted = messages;
     std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.seq < b.seq; });
+    QSet<QString> deliveredIds;
     for (const auto &message : std::as_const(sorted)) {
+        if (!message.clientMsgId.isEmpty())
+            deliveredIds.insert(message.clientMsgId);
         if (!holdsSeq(message.seq))
             m_rows.append(Row {message, true, client::MessageState::Sent, {}});
     }
-    for (const auto &entry : outbox)
-        m_rows.append(typedRow(entry, me));
+    // The outbox may still hold a message the cache already has from message:new
+    // (its ack not yet in): shown once, delivered.
+    for (const auto &entry : outbox) {
+        if (!deliveredIds.contains(entry.clientMsgId))
+            m_rows.append(typedRow(entry, me));
+    }
     endResetModel();
     Q_EMIT countChanged();
 }
@@ -126,13 +134,18 @@ void MessageListModel::reset(const QList<protocol::Message> &messages,
 void MessageListModel::addDelivered(const QList<protocol::Message> &messages)
 {
     for (const auto &message : messages) {
-        if (holdsSeq(message.seq))
-            continue;
+        // The typed row goes even when the delivered one is held already: it must
+        // not stay behind as a second, pending copy.
         if (!message.clientMsgId.isEmpty()) {
             const auto typed = rowOfClientMsgId(message.clientMsgId, false);
-            if (typed >= 0)
+            // clientMsgIds are unique per sender only (typed before the first
+            // connection:ready, a row does not know its sender's id yet).
+            const QString typedBy = typed >= 0 ? m_rows.at(typed).message.userId : QString();
+            if (typed >= 0 && (typedBy.isEmpty() || typedBy == message.userId))
                 removeRowAt(typed);
         }
+        if (holdsSeq(message.seq))
+            continue;
         qsizetype at = firstTypedRow();
         while (at > 0 && m_rows.at(at - 1).message.seq > message.seq)
             --at;
@@ -160,6 +173,16 @@ void MessageListModel::setState(const QString &clientMsgId, client::MessageState
     m_rows[row].state = state;
     m_rows[row].error = state == client::MessageState::Failed ? error : QString();
     Q_EMIT dataChanged(index(int(row)), index(int(row)), {StateRole, ErrorRole});
+}
+
+void MessageListModel::setLinkColor(const QColor &color)
+{
+    if (color == m_linkColor)
+        return;
+    m_linkColor = color;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {HtmlRole});
+    Q_EMIT linkColorChanged();
 }
 
 void MessageListModel::clear()

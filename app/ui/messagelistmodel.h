@@ -4,6 +4,7 @@
 #include "session/clientcache.h"
 
 #include <QAbstractListModel>
+#include <QColor>
 
 namespace parley::ui {
 
@@ -15,6 +16,8 @@ class MessageListModel : public QAbstractListModel
 {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // The theme's link colour, for the links in HtmlRole (the views bind Theme.link).
+    Q_PROPERTY(QColor linkColor READ linkColor WRITE setLinkColor NOTIFY linkColorChanged)
 public:
     enum Role
     {
@@ -51,9 +54,12 @@ public:
 
     qint64 oldestSeq() const; // 0 when nothing delivered is held
     qint64 newestSeq() const;
+    QColor linkColor() const { return m_linkColor; }
+    void setLinkColor(const QColor &color);
 
 Q_SIGNALS:
     void countChanged();
+    void linkColorChanged();
 
 private:
     struct Row
@@ -74,6 +80,7 @@ private:
     void neighbourChanged(qsizetype row);
 
     QList<Row> m_rows;
+    QColor m_linkColor;
 };
 
 } // namespace parley::ui

@@ -15,8 +15,11 @@ QString escapedWithLineBreaks(const QString &plain)
 
 } // namespace
 
-QString messageTextToHtml(const QString &plain)
+QString messageTextToHtml(const QString &plain, const QColor &linkColor)
 {
+    const QString style = linkColor.isValid()
+        ? QStringLiteral(" style=\"color:%1\"").arg(linkColor.name(QColor::HexRgb))
+        : QString();
     // Trailing punctuation is usually the sentence's, not the URL's.
     static const QRegularExpression url(QStringLiteral(R"((https?://[^\s<>"]+[^\s<>".,;:!?)\]']))"),
         QRegularExpression::CaseInsensitiveOption);
@@ -27,7 +30,7 @@ QString messageTextToHtml(const QString &plain)
         const auto match = it.next();
         html += escapedWithLineBreaks(plain.mid(done, match.capturedStart() - done));
         const QString link = match.captured().toHtmlEscaped();
-        html += QStringLiteral("<a href=\"%1\">%1</a>").arg(link);
+        html += QStringLiteral("<a href=\"%1\"%2>%1</a>").arg(link, style);
         done = match.capturedEnd();
     }
     html += escapedWithLineBreaks(plain.mid(done));

@@ -169,6 +169,92 @@ private slots:
         QCOMPARE(model.rowCount(), 3); // a repeat changes nothing
     }
 
+    void stateChangeNamesItsRowAndRole()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto me = user(QStringLiteral("u1"), QStringLiteral("me"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        model.reset({message(1, me, now), message(2, me, now)}, {}, me);
+        client::OutboxEntry typed;
+        typed.clientMsgId = QStringLiteral("cm-9");
+        typed.content = QStringLiteral("on its way");
+        model.addTyped(typed, me);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setState(QStringLiteral("cm-9"), client::MessageState::Sent);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 2);
+        QCOMPARE(changed.first().at(1).toModelIndex().row(), 2);
+        QVERIFY(changed.first().at(2).value<QList<int>>().contains(MessageListModel::StateRole));
+        QCOMPARE(roleAt(model, 2, MessageListModel::StateRole).toString(), QStringLiteral("sent"));
+    }
+
+    void deliveredMessageNeverLeavesAPendingCopy()
+    {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto me = user(QStringLiteral("u1"), QStringLiteral("me"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        // The cache has message:new already while the outbox waits for the ack.
+        client::OutboxEntry typed;
+        typed.clientMsgId = QStringLiteral("cm-1");
+        typed.content = QStringLiteral("hello");
+        const auto delivered = message(1, me, now, QStringLiteral("hello"), QStringLiteral("cm-1"));
+        model.reset({delivered}, {typed}, me);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(roleAt(model, 0, MessageListModel::StateRole).toString(), QStringLiteral("delivered"));
+
+        // A typed row whose message is held already goes when the message comes again.
+        model.addTyped(typed, me);
+        QCOMPARE(model.rowCount(), 1); // held: not typed twice
+        client::OutboxEntry second;
+        second.clientMsgId = QStringLiteral("cm-2");
+        second.content = QStringLiteral("again");
+        model.reset({message(2, me, now, QStringLiteral("again"), QStringLiteral("cm-2"))}, {}, me);
+        model.addTyped(second, me);
+        QCOMPARE(model.rowCount(), 1);
+        model.reset({}, {second}, me);
+        QCOMPARE(model.rowCount(), 1);
+        model.addDelivered({message(2, me, now, QStringLiteral("again"), QStringLiteral("cm-2"))});
+        model.addDelivered({message(2, me, now, QStringLiteral("again"), QStringLiteral("cm-2"))});
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(roleAt(model, 0, MessageListModel::StateRole).toString(), QStringLiteral("delivered"));
+
+        // Someone else's message with the same clientMsgId leaves ours alone.
+        client::OutboxEntry third;
+        third.clientMsgId = QStringLiteral("cm-3");
+        third.content = QStringLiteral("mine");
+        model.addTyped(third, me);
+        model.addDelivered({message(3, user(QStringLiteral("u2"), QStringLiteral("bob")), now,
+            QStringLiteral("bob's"), QStringLiteral("cm-3"))});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(roleAt(model, 2, MessageListModel::StateRole).toString(), QStringLiteral("pending"));
+    }
+
+    void linksTakeTheThemeColour()
+    {
+        const QColor darkLink(QStringLiteral("#8cb4ff"));
+        QCOMPARE(messageTextToHtml(QStringLiteral("see https://example.org"), darkLink),
+            QStringLiteral(
+                "see <a href=\"https://example.org\" style=\"color:#8cb4ff\">https://example.org</a>"));
+
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto me = user(QStringLiteral("u1"), QStringLiteral("me"));
+        model.reset(
+            {message(1, me, QDateTime::currentDateTimeUtc(), QStringLiteral("https://example.org"))}, {}, me);
+        QVERIFY(!roleAt(model, 0, MessageListModel::HtmlRole).toString().contains(QStringLiteral("color:")));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setLinkColor(darkLink);
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(changed.first().at(2).value<QList<int>>().contains(MessageListModel::HtmlRole));
+        QVERIFY(roleAt(model, 0, MessageListModel::HtmlRole)
+                    .toString()
+                    .contains(QStringLiteral("color:#8cb4ff")));
+        model.setLinkColor(darkLink);
+        QCOMPARE(changed.size(), 1); // unchanged: no signal
+    }
+
     void markupIsShownLiterally()
     {
         const QString html = messageTextToHtml(QStringLiteral("<b>x</b><img src=\"http://e.vil/a.png\">"));

@@ -1,0 +1,303 @@
+// The desktop app's facade (ChatController) against a real server on loopback:
+// the member list fills from channel:members and follows joins and leaves, a
+// created channel opens with its own members, unread counts grow while someone
+// else posts elsewhere, older pages load on request and "older history" is known
+// exactly, sign-in failures are sentences, and logging out revokes the token.
+#include "serverharness.h"
+#include "store/chatstore.h"
+#include "ui/chatcontroller.h"
+
+#include <QCoreApplication>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace parley;
+using namespace parley::ui;
+using server::test::isSuccess;
+using server::test::TestClient;
+using server::test::TestServer;
+
+namespace {
+
+QString serverUrl(const TestServer &server)
+{
+    return QStringLiteral("ws://127.0.0.1:%1").arg(server.port());
+}
+
+QStringList usernames(const MemberListModel &model)
+{
+    QStringList names;
+    for (int row = 0; row < model.rowCount(); ++row)
+        names.append(model.data(model.index(row), MemberListModel::UsernameRole).toString());
+    return names;
+}
+
+int unreadOf(ChannelListModel &model, const QString &channelId)
+{
+    return model.data(model.index(model.indexOf(channelId)), ChannelListModel::UnreadRole).toInt();
+}
+
+} // namespace
+
+class TestChatController : public QObject
+{
+    Q_OBJECT
+private:
+    // alice and bob in #general and #random; the controller signed in as alice.
+    struct World
+    {
+        TestServer server;
+        TestServer::Account alice;
+        TestServer::Account bob;
+        protocol::Channel general;
+        protocol::Channel random;
+        QTemporaryDir cache;
+        ChatController chat;
+    };
+
+    std::unique_ptr<World> makeWorld()
+    {
+        auto world = std::make_unique<World>();
+        if (!world->server.start())
+            return nullptr;
+        world->alice = world->server.createUser(QStringLiteral("alice"));
+        world->bob = world->server.createUser(QStringLiteral("bob"));
+        world->general = world->server.createChannel(QStringLiteral("general"), world->alice.user.id);
+        world->random = world->server.createChannel(QStringLiteral("random"), world->alice.user.id);
+        world->server.addMember(world->general.id, world->bob.user.id);
+        world->server.addMember(world->random.id, world->bob.user.id);
+        world->chat.setCacheDir(world->cache.path());
+        world->chat.signInWithToken(serverUrl(world->server), QStringLiteral("alice"), world->alice.token);
+        return world;
+    }
+
+    static bool waitReady(ChatController &chat)
+    {
+        return QTest::qWaitFor([&] { return chat.stageName() == QLatin1String("ready"); }, 10000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ParleyTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_chatcontroller"));
+    }
+    void init() { QSettings().clear(); }
+
+    void memberListFillsAndFollowsJoinsAndLeaves()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        auto &chat = world->chat;
+        QVERIFY(waitReady(chat));
+        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("general"));
+        QTRY_COMPARE(
+            usernames(chat.memberModel()), (QStringList {QStringLiteral("alice"), QStringLiteral("bob")}));
+
+        // carol joins: channel:member_joined adds her; she leaves: member_left takes her off.
+        const auto carol = world->server.createUser(QStringLiteral("carol"));
+        TestClient carolClient(world->server.url());
+        QVERIFY(carolClient.connectMain(carol.token));
+        QVERIFY(isSuccess(carolClient.request(
+            QStringLiteral("channel:join"), QJsonObject {{QStringLiteral("channelId"), world->general.id}})));
+        QTRY_COMPARE(chat.memberModel().rowCount(), 3);
+        QVERIFY(usernames(chat.memberModel()).contains(QStringLiteral("carol")));
+        QVERIFY(isSuccess(carolClient.request(QStringLiteral("channel:leave"),
+            QJsonObject {{QStringLiteral("channelId"), world->general.id}})));
+        QTRY_COMPARE(
+            usernames(chat.memberModel()), (QStringList {QStringLiteral("alice"), QStringLiteral("bob")}));
+
+        // Another channel shows its own members.
+        world->server.addMember(world->random.id, carol.user.id);
+        chat.selectChannel(world->random.id);
+        QTRY_COMPARE(chat.memberModel().rowCount(), 3);
+    }
+
+    void createdChannelOpensWithItsOwnMembers()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        auto &chat = world->chat;
+        QVERIFY(waitReady(chat));
+        QTRY_COMPARE(chat.memberModel().rowCount(), 2); // #general: alice and bob
+
+        chat.createChannel(QStringLiteral("design"), QStringLiteral("pixels"), false);
+        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("design"));
+        QTRY_COMPARE(usernames(chat.memberModel()), QStringList {QStringLiteral("alice")});
+        QCOMPARE(chat.messageModel().rowCount(), 0);
+        QCOMPARE(chat.currentChannelTopic(), QStringLiteral("pixels"));
+    }
+
+    void unreadGrowsWhileSomeoneElsePosts()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        auto &chat = world->chat;
+        QVERIFY(waitReady(chat));
+        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("general"));
+        QCOMPARE(unreadOf(chat.channelModel(), world->random.id), 0);
+
+        TestClient bob(world->server.url());
+        QVERIFY(bob.connectMain(world->bob.token));
+        for (int i = 1; i <= 3; ++i) {
+            QVERIFY(isSuccess(bob.request(QStringLiteral("message:send"),
+                QJsonObject {{QStringLiteral("channelId"), world->random.id},
+                    {QStringLiteral("content"), QStringLiteral("post %1").arg(i)}})));
+        }
+        QTRY_COMPARE(unreadOf(chat.channelModel(), world->random.id), 3);
+        // In the open channel a post is read at once.
+        QVERIFY(isSuccess(bob.request(QStringLiteral("message:send"),
+            QJsonObject {{QStringLiteral("channelId"), world->general.id},
+                {QStringLiteral("content"), QStringLiteral("seen")}})));
+        QTRY_COMPARE(chat.messageModel().rowCount(), 1);
+        QCOMPARE(unreadOf(chat.channelModel(), world->general.id), 0);
+        QCOMPARE(unreadOf(chat.channelModel(), world->random.id), 3);
+
+        chat.selectChannel(world->random.id);
+        QTRY_COMPARE(unreadOf(chat.channelModel(), world->random.id), 0);
+        QCOMPARE(chat.messageModel().rowCount(), 3);
+    }
+
+    void olderPagesLoadAndTheStartIsKnown()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        auto &chat = world->chat;
+        // #random: empty. Nothing older, nothing loading.
+        QVERIFY(waitReady(chat));
+        chat.selectChannel(world->random.id);
+        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("random"));
+        QCOMPARE(chat.hasOlder(), false);
+        QCOMPARE(chat.loadingOlder(), false);
+        chat.loadOlder();
+        QCOMPARE(chat.loadingOlder(), false);
+
+        // #general: 230 messages; the first page shows the newest, the rest come on request.
+        auto &messages = world->server.server().store().messages();
+        for (int i = 1; i <= 230; ++i) {
+            QVERIFY(messages.appendMessage(
+                world->general.id, world->bob.user.id, QStringLiteral("message %1").arg(i)));
+        }
+        // A new message:new makes the session catch up on the gap.
+        TestClient bob(world->server.url());
+        QVERIFY(bob.connectMain(world->bob.token));
+        QVERIFY(isSuccess(bob.request(QStringLiteral("message:send"),
+            QJsonObject {{QStringLiteral("channelId"), world->general.id},
+                {QStringLiteral("content"), QStringLiteral("message 231")}})));
+        // Caught up in the cache while another channel is open; then opened.
+        QTRY_COMPARE(chat.session()->cachedMessages(world->general.id, 300).size(), 231);
+        chat.selectChannel(world->general.id);
+        QCOMPARE(chat.messageModel().newestSeq(), 231);
+        QVERIFY(chat.messageModel().oldestSeq() > 1);
+        QCOMPARE(chat.hasOlder(), true);
+        QCOMPARE(chat.loadingOlder(), false);
+
+        int pages = 0;
+        while (chat.hasOlder() && pages < 10) {
+            const qint64 oldest = chat.messageModel().oldestSeq();
+            chat.loadOlder();
+            QTRY_VERIFY(!chat.loadingOlder());
+            QVERIFY2(chat.messageModel().oldestSeq() < oldest, "each page goes further back");
+            ++pages;
+        }
+        QVERIFY(pages >= 2);
+        QCOMPARE(chat.messageModel().oldestSeq(), 1);
+        QCOMPARE(chat.hasOlder(), false);
+        QCOMPARE(chat.messageModel().rowCount(), 231);
+        QCOMPARE(
+            chat.messageModel().data(chat.messageModel().index(0), MessageListModel::TextRole).toString(),
+            QStringLiteral("message 1"));
+    }
+
+    void signInFailuresAreSentences()
+    {
+        TestServer server;
+        QVERIFY(server.start());
+        QTemporaryDir cache;
+        ChatController chat;
+        chat.setCacheDir(cache.path());
+        const QString url = serverUrl(server);
+
+        chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("short"));
+        QCOMPARE(chat.errorText(), QStringLiteral("Choose a password of at least 8 characters."));
+        chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("correct horse battery"));
+        QTRY_VERIFY_WITH_TIMEOUT(chat.signedIn(), 20000);
+        QCOMPARE(chat.errorText(), QString());
+        QCOMPARE(chat.username(), QStringLiteral("dana"));
+        QCOMPARE(chat.recentServers(), QStringList {url});
+        QVERIFY(waitReady(chat));
+        chat.logOut();
+        QVERIFY(!chat.signedIn());
+
+        chat.logIn(url, QStringLiteral("dana"), QStringLiteral("wrong password"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
+        QCOMPARE(chat.errorText(), QStringLiteral("Wrong username or password."));
+        QVERIFY(!chat.signedIn());
+
+        chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("another password"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
+        QCOMPARE(chat.errorText(),
+            QStringLiteral("That username is already taken. Choose another one, or log in."));
+
+        // Nothing listens on this port any more.
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            closedPort = probe.serverPort();
+        }
+        chat.logIn(QStringLiteral("ws://127.0.0.1:%1").arg(closedPort), QStringLiteral("dana"),
+            QStringLiteral("correct horse battery"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
+        QCOMPARE(chat.errorText(),
+            QStringLiteral("Cannot reach 127.0.0.1:%1. Check the address, and that the server is running.")
+                .arg(closedPort));
+
+        server::ServerConfig closed;
+        closed.registrationOpen = false;
+        TestServer invitationOnly(TestServer::Storage::Memory, closed);
+        QVERIFY(invitationOnly.start());
+        chat.createAccount(
+            serverUrl(invitationOnly), QStringLiteral("erin"), QStringLiteral("correct horse battery"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
+        QCOMPARE(chat.errorText(),
+            QStringLiteral(
+                "This server does not take new accounts. Ask the person who runs it to create one for you."));
+
+        // Only servers that worked are remembered; one can be taken off the list.
+        QCOMPARE(chat.recentServers(), QStringList {url});
+        chat.forgetServer(url);
+        QCOMPARE(chat.recentServers(), QStringList());
+    }
+
+    void logOutRevokesTheTokenOnTheServer()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        auto &chat = world->chat;
+        QVERIFY(waitReady(chat));
+        const QString token = world->alice.token;
+        {
+            TestClient before(world->server.url());
+            QVERIFY(before.connectMain(token)); // the token works while signed in
+        }
+        chat.logOut();
+        QVERIFY(!chat.signedIn());
+        QVERIFY(!chat.session());
+        // auth:logout went out before the token was dropped: the server refuses it now.
+        const bool refused = QTest::qWaitFor(
+            [&] {
+                TestClient after(world->server.url());
+                return !after.connectMain(token).has_value();
+            },
+            10000);
+        QVERIFY(refused);
+    }
+};
+
+QTEST_MAIN(TestChatController)
+#include "tst_chatcontroller.moc"
