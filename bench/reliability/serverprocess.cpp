@@ -58,8 +58,10 @@ quint16 ServerProcess::start(const Launch &launch)
     m_port = 0;
     m_sinceStart.start();
     m_process.start();
-    if (!m_process.waitForStarted(static_cast<int>(StartTimeout.count())))
+    if (!m_process.waitForStarted(static_cast<int>(StartTimeout.count()))) {
+        m_stderr = m_process.program() + QStringLiteral(": ") + m_process.errorString();
         return 0;
+    }
     waitUntil([this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; },
         StartTimeout);
     if (!m_process.canReadLine())
