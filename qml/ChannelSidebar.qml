@@ -41,6 +41,9 @@ Rectangle {
                 objectName: "channel_" + name
                 width: ListView.view.width
                 highlighted: ListView.isCurrentItem
+                // A quiet selection: the accent colour under dark text would shout.
+                palette.highlight: Theme.selected
+                palette.highlightedText: Theme.text
                 onClicked: Chat.selectChannel(channelId)
                 contentItem: RowLayout {
                     Label {

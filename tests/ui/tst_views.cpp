@@ -110,8 +110,18 @@ private slots:
             chat.messageModel().data(chat.messageModel().index(0), MessageListModel::StateRole).toString(),
             QStringLiteral("pending")); // drawn as "Sending…" until delivered
         QVERIFY(chat.sendMessage(QStringLiteral("Notes are at https://example.org/notes, see you.")));
-        QTRY_COMPARE_WITH_TIMEOUT(itemsNamed(window, QStringLiteral("stateMark")).size(), 0, 10000);
+        // Both delivered in the model first; then the view must show it (the marks
+        // appear only once the delegates exist, so checking them alone proves nothing).
+        const auto stateOf = [&](int row) {
+            return chat.messageModel()
+                .data(chat.messageModel().index(row), MessageListModel::StateRole)
+                .toString();
+        };
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("messageText")).size(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            stateOf(0) == QLatin1String("delivered") && stateOf(1) == QLatin1String("delivered"), 10000);
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("stateMark")).size(), 0);
+        QTRY_COMPARE(chat.memberModel().rowCount(), 1);
         const auto texts = itemsNamed(window, QStringLiteral("messageText"));
         QStringList shown;
         for (auto *text : texts)
@@ -125,6 +135,12 @@ private slots:
         chat.setTheme(QStringLiteral("dark"));
         QTRY_VERIFY(window->color() != light);
         QVERIFY(window->color().lightnessF() < 0.5);
+        // Links in the dark theme's light blue, not rich text's default dark blue.
+        QTRY_VERIFY(itemsNamed(window, QStringLiteral("messageText"))
+                        .last()
+                        ->property("text")
+                        .toString()
+                        .contains(QStringLiteral("color:#8cb4ff")));
         saveRender(window, QStringLiteral("main-window-dark.png"));
         chat.setTheme(QStringLiteral("light"));
 
