@@ -238,7 +238,12 @@ void ChatController::authenticate(
         }
         rememberServer(server.trimmed());
         if (m_tokenStore)
-            m_tokenStore->writeToken(client::accountKey(address, result->user.username), result->token, {});
+            m_tokenStore->writeToken(client::accountKey(address, result->user.username), result->token,
+                [](const std::optional<client::TokenStoreError> &error) {
+                    // Not fatal: the next start asks for the password again.
+                    if (error)
+                        qWarning("parley: the sign-in was not saved: %s", qPrintable(error->message));
+                });
         attachSession(address, result->user.username, result->token);
     };
     if (create)

@@ -4,6 +4,7 @@
 // else posts elsewhere, older pages load on request and "older history" is known
 // exactly, sign-in failures are sentences, and logging out revokes the token.
 #include "serverharness.h"
+#include "session/tokenstore.h"
 #include "store/chatstore.h"
 #include "ui/chatcontroller.h"
 
@@ -220,7 +221,18 @@ private Q_SLOTS:
         QTemporaryDir cache;
         ChatController chat;
         chat.setCacheDir(cache.path());
+        client::MemoryTokenStore tokens;
+        chat.setTokenStore(&tokens);
         const QString url = serverUrl(server);
+        const auto savedToken = [&] {
+            QString saved;
+            tokens.readToken(client::accountKey(client::ServerAddress(url), QStringLiteral("dana")),
+                [&](const protocol::Result<QString, client::TokenStoreError> &result) {
+                    if (result)
+                        saved = *result;
+                });
+            return saved;
+        };
 
         chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("short"));
         QCOMPARE(chat.errorText(), QStringLiteral("Choose a password of at least 8 characters."));
@@ -230,8 +242,10 @@ private Q_SLOTS:
         QCOMPARE(chat.username(), QStringLiteral("dana"));
         QCOMPARE(chat.recentServers(), QStringList {url});
         QVERIFY(waitReady(chat));
+        QCOMPARE(savedToken(), chat.session()->token()); // kept for the next start
         chat.logOut();
         QVERIFY(!chat.signedIn());
+        QCOMPARE(savedToken(), QString()); // and forgotten on log-out
 
         chat.logIn(url, QStringLiteral("dana"), QStringLiteral("wrong password"));
         QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
