@@ -151,10 +151,11 @@ QJsonObject errorContextOf(const std::optional<QJsonObject> &payload, bool withC
 }
 
 // The success ack of a send; a repeat of its clientMsgId gets exactly this again.
-QJsonObject sendAck(const protocol::Message &message)
+// `json` is message.toJson(), built once for the ack and the broadcast.
+QJsonObject sendAck(const protocol::Message &message, const QJsonObject &json)
 {
     return QJsonObject {{QStringLiteral("success"), true}, {QStringLiteral("messageId"), message.id},
-        {QStringLiteral("seq"), message.seq}, {QStringLiteral("message"), message.toJson()}};
+        {QStringLiteral("seq"), message.seq}, {QStringLiteral("message"), json}};
 }
 
 } // namespace
@@ -207,7 +208,7 @@ void MessageHandler::send(const EventRequest &request)
             return;
         }
         if (*first) {
-            request.acknowledge(sendAck(**first));
+            request.acknowledge(sendAck(**first, (*first)->toJson()));
             return;
         }
         if (m_writer.isWaiting(message.userId, message.clientMsgId)) {
@@ -235,11 +236,10 @@ void MessageHandler::answerCommitted(
         return;
     }
     // Dropped when the sender is gone; the message is committed and still goes out.
-    request.acknowledge(sendAck(outcome->message));
-    if (!outcome->duplicate) {
-        m_context.broadcaster.toChannel(
-            outcome->message.channelId, protocol::event::MessageNew, outcome->message.toJson());
-    }
+    const QJsonObject message = outcome->message.toJson();
+    request.acknowledge(sendAck(outcome->message, message));
+    if (!outcome->duplicate)
+        m_context.broadcaster.toChannel(outcome->message.channelId, protocol::event::MessageNew, message);
 }
 
 void MessageHandler::history(const EventRequest &request)

@@ -146,14 +146,27 @@ StoreResult<QList<protocol::Channel>> ChannelRepository::channelList(
 
 StoreResult<bool> ChannelRepository::isMember(const QString &channelId, const QString &userId) const
 {
-    const auto channel = existingChannel(channelId);
-    if (!channel)
-        return channel.error();
     const auto user = sql::parseId(userId);
-    if (!user)
+    if (!user) {
+        const auto channel = existingChannel(channelId); // NotFound still comes first
+        if (!channel)
+            return channel.error();
         return false;
-    return sql::hasRow(m_database,
-        QStringLiteral("SELECT 1 FROM memberships WHERE channel_id = ? AND user_id = ?"), {*channel, *user});
+    }
+    const auto channel = sql::parseId(channelId);
+    if (!channel)
+        return sql::notFound(QStringLiteral("no such channel"));
+    // One statement for "does the channel exist" and "is the user in it": every
+    // message:send asks this.
+    auto query =
+        m_database.run(QStringLiteral("SELECT EXISTS (SELECT 1 FROM memberships WHERE channel_id = c.id"
+                                      " AND user_id = ?) FROM channels AS c WHERE c.id = ?"),
+            {*user, *channel});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return sql::notFound(QStringLiteral("no such channel"));
+    return query->value(0).toBool();
 }
 
 StoreResult<bool> ChannelRepository::addMember(const QString &channelId, const QString &userId)

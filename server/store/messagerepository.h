@@ -3,6 +3,7 @@
 #include "records.h"
 #include "storeerror.h"
 
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -31,8 +32,9 @@ public:
         const QString &content, const QString &clientMsgId = {});
 
     // Group commit: every item in ONE transaction, one result per item in order.
-    // A failing item is rolled back alone (a savepoint each) and the others are
-    // stored; the outer error means the transaction failed and nothing is stored.
+    // A failing item is rolled back alone and the others are stored (the batch
+    // runs again without it); the outer error means the transaction failed and
+    // nothing is stored.
     StoreResult<QList<StoreResult<AppendedMessage>>> appendMessages(const QList<NewMessage> &messages);
 
     // The contract's `message:history`: no cursor gives the newest `limit`;
@@ -51,6 +53,11 @@ public:
         const QString &userId, const QString &clientMsgId) const;
 
 private:
+    // One transaction over `messages`; the items in `failedItems` are answered
+    // with their error and not run. An item failing now sets *failedAt, returns
+    // its error and stores nothing.
+    StoreResult<QList<StoreResult<AppendedMessage>>> appendAttempt(const QList<NewMessage> &messages,
+        const QHash<qsizetype, StoreError> &failedItems, std::optional<qsizetype> *failedAt);
     StoreResult<AppendedMessage> appendWithinTransaction(const NewMessage &message);
     StoreResult<std::optional<protocol::Message>> messageByClientId(
         qint64 userId, const QString &clientMsgId) const;

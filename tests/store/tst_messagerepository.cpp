@@ -269,6 +269,45 @@ private slots:
         QCOMPARE(history->messages, (QList<Message> {items[0]->message, items[6]->message}));
     }
 
+    void batchItemFailingAfterItsFirstWriteIsUndoneAlone()
+    {
+        // The INSERT fails after the channel's seq was bumped: that bump must go
+        // with it, the other items stay, and each failure is logged once.
+        PARLEY_VERIFY_OK(m_fixture.store().database().run(
+            QStringLiteral("CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.content LIKE 'poison%'"
+                           " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("poisoned row")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("poisoned row")));
+        const QList<NewMessage> batch {
+            {m_general, m_alice, QStringLiteral("g1"), QStringLiteral("a1")},
+            {m_general, m_alice, QStringLiteral("poison 1"), QStringLiteral("a2")},
+            {m_general, m_bob, QStringLiteral("g2"), {}},
+            {m_random, m_bob, QStringLiteral("poison 2"), {}},
+            {m_random, m_alice, QStringLiteral("r1"), {}},
+        };
+        const auto results = messages().appendMessages(batch);
+        PARLEY_VERIFY_OK(results);
+        QCOMPARE(results->size(), batch.size());
+        const auto &items = *results;
+        PARLEY_VERIFY_OK(items[0]);
+        QCOMPARE(items[0]->message.seq, 1);
+        PARLEY_VERIFY_ERROR(items[1], StoreError::Kind::Internal);
+        PARLEY_VERIFY_OK(items[2]);
+        QCOMPARE(items[2]->message.seq, 2);
+        PARLEY_VERIFY_ERROR(items[3], StoreError::Kind::Internal);
+        PARLEY_VERIFY_OK(items[4]);
+        QCOMPARE(items[4]->message.seq, 1);
+
+        QCOMPARE(storedSeqs(m_general), (SeqList {1, 2}));
+        QCOMPARE(storedSeqs(m_random), (SeqList {1}));
+        QCOMPARE(lastSeq(m_general), 2);
+        QCOMPARE(lastSeq(m_random), 1);
+        // The failed clientMsgId was never stored: a retry is a new message.
+        const auto retried = messages().findByClientMsgId(m_alice, QStringLiteral("a2"));
+        PARLEY_VERIFY_OK(retried);
+        QVERIFY(!retried->has_value());
+    }
+
     void emptyBatchIsEmpty()
     {
         const auto results = messages().appendMessages({});
