@@ -243,9 +243,12 @@ void ClientSession::scheduleReconnect(const QString &why)
                      << "ms";
     m_reconnectAt = std::chrono::steady_clock::now() + delay;
     m_reconnectTimer.start(delay);
+    // The count is set before the stage changes: the first words about the loss
+    // already say when the next try comes (stageChanged listeners read it).
+    m_secondsToReconnect = int(std::ceil(double(delay.count()) / 1000.0));
     setStage(Stage::Reconnecting);
     m_countdownTimer.start();
-    updateCountdown();
+    Q_EMIT secondsToReconnectChanged(m_secondsToReconnect);
 }
 
 void ClientSession::updateCountdown()

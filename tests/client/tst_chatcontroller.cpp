@@ -9,6 +9,7 @@
 #include "ui/chatcontroller.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -286,6 +287,24 @@ private Q_SLOTS:
         QCOMPARE(chat.recentServers(), QStringList {url});
         chat.forgetServer(url);
         QCOMPARE(chat.recentServers(), QStringList());
+    }
+
+    void theFirstWordsAfterALossCountDown()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        auto &chat = world->chat;
+        QVERIFY(waitReady(chat));
+        QStringList seen;
+        connect(&chat, &ChatController::stageChanged, this, [&] {
+            if (chat.stageName() == QLatin1String("reconnecting"))
+                seen.append(chat.stageText());
+        });
+        QVERIFY(world->server.stop()); // SERVER_SHUTDOWN to everyone
+        QTRY_VERIFY(!seen.isEmpty());
+        static const QRegularExpression counting(
+            QStringLiteral("^The server is restarting or shutting down\\. Reconnecting in [1-9]\\d* s…$"));
+        QVERIFY2(counting.match(seen.first()).hasMatch(), qPrintable(seen.join(QLatin1String(" | "))));
     }
 
     void logOutRevokesTheTokenOnTheServer()
