@@ -100,9 +100,6 @@ HttpListener::~HttpListener()
         QObject::disconnect(it.key(), nullptr, this, nullptr);
     }
     m_liveSockets.clear();
-    for (QObject *channel : std::as_const(m_liveLightChannels))
-        QObject::disconnect(channel, nullptr, this, nullptr);
-    m_liveLightChannels.clear();
     m_tcpServer->disconnect(this);
     m_webSocketServer->disconnect(this);
 }
@@ -305,8 +302,7 @@ void HttpListener::upgradeInPlace(QTcpSocket *socket, const http::RequestHead &h
     }
     auto *channel = new net::TcpWebSocketChannel(fd, std::move(request), m_options.maxIncomingMessageBytes,
         net::ws::switchingProtocolsResponse(head.header("sec-websocket-key")), received);
-    m_liveLightChannels.insert(channel);
-    connect(channel, &QObject::destroyed, this, [this, channel] { m_liveLightChannels.remove(channel); });
+    channel->countIn(m_liveLightChannels);
     announce(channel);
 }
 

@@ -95,7 +95,7 @@ public:
     // Accepted TCP sockets not yet destroyed: those being examined, refused ones
     // being answered, and upgraded ones until their WebSocket is gone. Tests use it to
     // prove that no socket outlives its connection.
-    qsizetype liveSocketCount() const { return m_liveSockets.size() + m_liveLightChannels.size(); }
+    qsizetype liveSocketCount() const { return m_liveSockets.size() + *m_liveLightChannels; }
     // How often accepting paused for want of descriptors (or another resource).
     qint64 acceptPauseCount() const { return m_acceptPauses; }
 
@@ -128,7 +128,9 @@ private:
     std::unique_ptr<QTimer> m_acceptRetry; // runs while accepting is paused
     qint64 m_acceptPauses = 0;
     QHash<QTcpSocket *, SocketWatch *> m_liveSockets; // an entry leaves when its socket dies
-    QSet<QObject *> m_liveLightChannels; // upgraded in place; an entry leaves when its channel dies
+    // Upgraded in place and not yet destroyed: each channel counts itself (shared, so the
+    // channels may outlive the listener).
+    std::shared_ptr<qsizetype> m_liveLightChannels = std::make_shared<qsizetype>(0);
 };
 
 } // namespace parley::server

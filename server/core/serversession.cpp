@@ -50,12 +50,7 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
     , m_peerAddress(channel->peerAddress())
     , m_expiryTimer([this] { onExpiryTimer(); })
 {
-    connect(m_connection, &SocketIoConnection::namespaceConnectRequested, this,
-        &ServerSession::onConnectRequested);
-    connect(m_connection, &SocketIoConnection::eventReceived, this, &ServerSession::onEvent);
-    connect(m_connection, &SocketIoConnection::namespaceDisconnected, this,
-        &ServerSession::onNamespaceDisconnected);
-    connect(m_connection, &SocketIoConnection::closed, this, &ServerSession::onClosed);
+    m_connection->setObserver(this);
     // The trace's connection ids are the session ids of the server log.
     if (m_context.capture)
         m_connection->attachCapture(m_context.capture, m_id);
@@ -66,6 +61,7 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
 
 ServerSession::~ServerSession()
 {
+    m_connection->setObserver(nullptr); // it outlives this body as our child
     leaveRooms();
     m_context.eventLimiter.forget(QString::number(m_id));
 }

@@ -4,6 +4,7 @@
 #include "roomregistry.h"
 #include "servercontext.h"
 #include "transport/singleshottimer.h"
+#include "transport/socketioconnection.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -13,8 +14,6 @@
 
 namespace parley::transport {
 class FrameChannel;
-class SocketIoConnection;
-struct IncomingEvent;
 } // namespace parley::transport
 
 namespace parley::net {
@@ -35,7 +34,10 @@ struct EncodedEvent;
 // `/auth` needs no token and may be used at any stage. A token that expires while
 // connected ends `/` for this socket (auth:expired, then DISCONNECT); the socket
 // stays open for a CONNECT with a new token.
-class ServerSession : public QObject
+//
+// It hears from its connection as its Observer (direct calls, not four signal
+// connections per session).
+class ServerSession : public QObject, private transport::SocketIoConnection::Observer
 {
     Q_OBJECT
 public:
@@ -78,6 +80,15 @@ Q_SIGNALS:
     void finished(parley::server::ConnectionId id);
 
 private:
+    // transport::SocketIoConnection::Observer
+    void namespaceConnectRequested(const QString &nsp, const QJsonValue &auth) override
+    {
+        onConnectRequested(nsp, auth);
+    }
+    void eventReceived(const transport::IncomingEvent &event) override { onEvent(event); }
+    void namespaceDisconnected(const QString &nsp) override { onNamespaceDisconnected(nsp); }
+    void connectionClosed(const QString &reason) override { onClosed(reason); }
+
     void setStage(Stage stage);
     void onConnectRequested(const QString &nsp, const QJsonValue &auth);
     void authenticateMain(const QJsonValue &auth);

@@ -3,6 +3,7 @@
 #include "netlogging.h"
 #include "socketcloser.h"
 
+#include <QEvent>
 #include <QPointer>
 #include <QSocketNotifier>
 
@@ -31,6 +32,33 @@ bool wouldBlock(int error)
 }
 
 } // namespace
+
+// A socket notifier that calls its channel, instead of the activated() signal: one
+// signal connection per notifier costs ~250 bytes (the connection and the notifier's
+// connection lists) on every idle connection.
+class TcpWebSocketChannel::Notifier final : public QSocketNotifier
+{
+public:
+    using Handler = void (TcpWebSocketChannel::*)();
+    Notifier(int fd, Type type, TcpWebSocketChannel *channel, Handler handler)
+        : QSocketNotifier(fd, type, channel)
+        , m_channel(channel)
+        , m_handler(handler)
+    { }
+
+protected:
+    bool event(QEvent *event) override
+    {
+        if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
+            return QSocketNotifier::event(event);
+        (m_channel->*m_handler)(); // may delete this notifier
+        return true;
+    }
+
+private:
+    TcpWebSocketChannel *m_channel;
+    Handler m_handler;
+};
 
 UpgradeRequest::UpgradeRequest(QByteArray head, QString peerAddress)
     : m_head(std::move(head))
@@ -128,9 +156,8 @@ TcpWebSocketChannel::TcpWebSocketChannel(int fd, UpgradeRequest request, qint64 
     , m_request(std::move(request))
     , m_maxPayload(maxPayload)
     , m_decoder(maxPayload)
-    , m_readNotifier(new QSocketNotifier(fd, QSocketNotifier::Read, this))
+    , m_readNotifier(new Notifier(fd, QSocketNotifier::Read, this, &TcpWebSocketChannel::onReadable))
 {
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpWebSocketChannel::onReadable);
     if (!greeting.isEmpty())
         send(greeting, {});
     // Bytes that came with the request head are decoded once the owner is connected: from
@@ -143,9 +170,26 @@ TcpWebSocketChannel::TcpWebSocketChannel(int fd, UpgradeRequest request, qint64 
 
 TcpWebSocketChannel::~TcpWebSocketChannel()
 {
+    if (m_liveCounter)
+        --*m_liveCounter;
     // Deleted while still open: say goodbye as QWebSocket would (1001 going away).
     if (m_fd >= 0)
         release(ws::encodeFrame(ws::Opcode::Close, ws::closePayload(ws::CloseGoingAway, {})));
+}
+
+bool TcpWebSocketChannel::setReceiver(Receiver *receiver)
+{
+    m_receiver = receiver;
+    return true;
+}
+
+void TcpWebSocketChannel::countIn(std::shared_ptr<qsizetype> counter)
+{
+    if (m_liveCounter)
+        --*m_liveCounter;
+    m_liveCounter = std::move(counter);
+    if (m_liveCounter)
+        ++*m_liveCounter;
 }
 
 void TcpWebSocketChannel::sendText(const QByteArray &utf8)
@@ -243,8 +287,8 @@ void TcpWebSocketChannel::flushPendingFrames()
     m_pendingBytes = 0;
     if (m_queue.size() > m_queueOffset) {
         if (!m_writeNotifier) {
-            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-            connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpWebSocketChannel::flushQueue);
+            m_writeNotifier =
+                new Notifier(m_fd, QSocketNotifier::Write, this, &TcpWebSocketChannel::flushQueue);
         }
         m_writeNotifier->setEnabled(true);
     }
@@ -336,10 +380,16 @@ bool TcpWebSocketChannel::handle(ws::Incoming &incoming)
     using Kind = ws::Incoming::Kind;
     switch (incoming.kind) {
     case Kind::Text:
-        Q_EMIT textReceived(incoming.payload);
+        if (m_receiver)
+            m_receiver->receivedText(incoming.payload);
+        else
+            Q_EMIT textReceived(incoming.payload);
         return true;
     case Kind::Binary:
-        Q_EMIT binaryReceived(incoming.payload);
+        if (m_receiver)
+            m_receiver->receivedBinary(incoming.payload);
+        else
+            Q_EMIT binaryReceived(incoming.payload);
         return true;
     case Kind::Ping:
         send(ws::frameHeader(ws::Opcode::Pong, incoming.payload.size()), incoming.payload);
@@ -420,7 +470,10 @@ void TcpWebSocketChannel::reportDisconnected(const QString &reason)
         return;
     m_disconnectedReported = true;
     qCDebug(lcNet) << "websocket to" << peerAddress() << "gone:" << reason;
-    Q_EMIT disconnected(reason);
+    if (m_receiver)
+        m_receiver->channelDisconnected(reason);
+    else
+        Q_EMIT disconnected(reason);
 }
 
 } // namespace parley::net

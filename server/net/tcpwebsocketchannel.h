@@ -8,6 +8,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <memory>
+
 class QSocketNotifier;
 
 namespace parley::net {
@@ -65,12 +67,17 @@ public:
     QUrl requestUrl() const override { return m_request.url(); }
     QByteArray requestHeader(const QByteArray &name) const override { return m_request.header(name); }
     QString peerAddress() const override { return m_request.peerAddress(); }
+    bool setReceiver(Receiver *receiver) override;
 
     qint64 maxPayload() const { return m_maxPayload; }
+    // Counted in *counter from now until this channel is destroyed (a listener's count of
+    // live connections, without a destroyed() connection per channel).
+    void countIn(std::shared_ptr<qsizetype> counter);
     bool isOpen() const { return m_fd >= 0; }
 
 private:
     class TurnFlusher;
+    class Notifier;
     void send(const QByteArray &head, const QByteArray &body);
     void flushPendingFrames();
     void flushQueue();
@@ -97,6 +104,8 @@ private:
     QSocketNotifier *m_readNotifier;
     QSocketNotifier *m_writeNotifier = nullptr;
     bool m_disconnectedReported = false;
+    Receiver *m_receiver = nullptr;
+    std::shared_ptr<qsizetype> m_liveCounter;
 };
 
 } // namespace parley::net

@@ -143,7 +143,7 @@ void SocketIoConnection::Private::shutdown(const QString &reason, Teardown how)
     if (capturing())
         capture->connectionClosed(reason);
     if (failCallbacks(acks.takeAll(), AckFailure::ConnectionClosed))
-        Q_EMIT q->closed(reason);
+        reportClosed(reason);
 }
 
 SocketIoConnection::SocketIoConnection(
@@ -153,12 +153,14 @@ SocketIoConnection::SocketIoConnection(
 {
     Q_ASSERT(channel);
     channel->setParent(this);
-    connect(channel, &FrameChannel::textReceived, this, [this](const QByteArray &utf8) { d->onText(utf8); });
-    connect(channel, &FrameChannel::binaryReceived, this,
-        [this](const QByteArray &bytes) { d->onBinary(bytes); });
-    connect(channel, &FrameChannel::disconnected, this, [this](const QString &reason) {
-        d->shutdown(QStringLiteral("transport close: ") + reason, Teardown::ChannelGone);
-    });
+    if (!channel->setReceiver(d.get())) {
+        connect(
+            channel, &FrameChannel::textReceived, this, [this](const QByteArray &utf8) { d->onText(utf8); });
+        connect(channel, &FrameChannel::binaryReceived, this,
+            [this](const QByteArray &bytes) { d->onBinary(bytes); });
+        connect(channel, &FrameChannel::disconnected, this,
+            [this](const QString &reason) { d->channelDisconnected(reason); });
+    }
     if (role == Role::Client) {
         connect(channel, &FrameChannel::opened, this, [this] {
             if (d->state == State::Opening)
@@ -171,6 +173,7 @@ SocketIoConnection::~SocketIoConnection()
 {
     // The channel is our child and is deleted after d: nothing it emits on the way
     // may reach us.
+    d->channel->setReceiver(nullptr);
     d->channel->disconnect(this);
 }
 
@@ -316,6 +319,11 @@ void SocketIoConnection::disconnectNamespace(const QString &nsp)
         return;
     d->sendPacket(makePacket(SocketPacketType::Disconnect, nsp));
     d->failCallbacks(d->acks.takeNamespace(nsp), AckFailure::ConnectionClosed);
+}
+
+void SocketIoConnection::setObserver(Observer *observer)
+{
+    d->observer = observer;
 }
 
 void SocketIoConnection::attachCapture(CaptureRecorder *recorder, quint64 connectionId)

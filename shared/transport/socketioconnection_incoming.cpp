@@ -126,8 +126,7 @@ void SocketIoConnection::Private::onServerPacket(SocketPacket &packet)
             return fail(QStringLiteral("a second CONNECT to %1").arg(nsp));
         namespaces.markPending(nsp);
         // socket.io servers treat a CONNECT without data as an empty auth object.
-        Q_EMIT q->namespaceConnectRequested(
-            nsp, packet.data.isUndefined() ? QJsonValue(QJsonObject()) : packet.data);
+        reportConnectRequested(nsp, packet.data.isUndefined() ? QJsonValue(QJsonObject()) : packet.data);
         return;
     }
     if (packet.type == SocketPacketType::ConnectError)
@@ -140,7 +139,7 @@ void SocketIoConnection::Private::onServerPacket(SocketPacket &packet)
         return onPeerLeft(nsp);
     case SocketPacketType::Event:
     case SocketPacketType::BinaryEvent:
-        Q_EMIT q->eventReceived(toIncomingEvent(packet));
+        reportEvent(toIncomingEvent(packet));
         return;
     case SocketPacketType::Ack:
     case SocketPacketType::BinaryAck:
@@ -174,7 +173,7 @@ void SocketIoConnection::Private::onClientPacket(SocketPacket &packet)
         // Packets for a namespace we left may still be in flight: dropped, as
         // socket.io-client does.
         if (namespaces.isConnected(nsp))
-            Q_EMIT q->eventReceived(toIncomingEvent(packet));
+            reportEvent(toIncomingEvent(packet));
         else if (namespaces.isPending(nsp))
             namespaces.bufferEvent(toIncomingEvent(packet));
         else
@@ -209,7 +208,7 @@ void SocketIoConnection::Private::onConnectReply(const SocketPacket &packet)
         // A slot may have closed, left or deleted everything in the meantime.
         if (!alive || state != State::Open || !namespaces.isConnected(nsp))
             return;
-        Q_EMIT q->eventReceived(event);
+        reportEvent(event);
     }
 }
 
@@ -233,7 +232,7 @@ void SocketIoConnection::Private::onPeerLeft(const QString &nsp)
 {
     namespaces.remove(nsp);
     if (failCallbacks(acks.takeNamespace(nsp), AckFailure::ConnectionClosed))
-        Q_EMIT q->namespaceDisconnected(nsp);
+        reportNamespaceDisconnected(nsp);
 }
 
 } // namespace parley::transport

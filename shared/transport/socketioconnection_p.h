@@ -53,12 +53,19 @@ inline protocol::SocketPacket makePacket(
     return packet;
 }
 
-struct SocketIoConnection::Private
+struct SocketIoConnection::Private final : FrameChannel::Receiver
 {
     Private(SocketIoConnection *q, Role role, FrameChannel *channel, const ConnectionOptions &options);
 
     void onText(const QByteArray &utf8);
     void onBinary(const QByteArray &bytes);
+    // FrameChannel::Receiver, for channels that report by call rather than signal.
+    void receivedText(const QByteArray &utf8) override { onText(utf8); }
+    void receivedBinary(const QByteArray &bytes) override { onBinary(bytes); }
+    void channelDisconnected(const QString &reason) override
+    {
+        shutdown(QStringLiteral("transport close: ") + reason, Teardown::ChannelGone);
+    }
     void onOpenPacket(const QByteArray &payload);
     void onDecoded(protocol::Result<std::optional<protocol::SocketPacket>, protocol::ProtocolError> decoded);
     void onServerPacket(protocol::SocketPacket &packet);
@@ -105,6 +112,36 @@ struct SocketIoConnection::Private
     }
     void shutdown(const QString &reason, Teardown how);
 
+    // The reports an Observer may take instead of the signals.
+    void reportConnectRequested(const QString &nsp, const QJsonValue &auth)
+    {
+        if (observer)
+            observer->namespaceConnectRequested(nsp, auth);
+        else
+            Q_EMIT q->namespaceConnectRequested(nsp, auth);
+    }
+    void reportEvent(const IncomingEvent &event)
+    {
+        if (observer)
+            observer->eventReceived(event);
+        else
+            Q_EMIT q->eventReceived(event);
+    }
+    void reportNamespaceDisconnected(const QString &nsp)
+    {
+        if (observer)
+            observer->namespaceDisconnected(nsp);
+        else
+            Q_EMIT q->namespaceDisconnected(nsp);
+    }
+    void reportClosed(const QString &reason)
+    {
+        if (observer)
+            observer->connectionClosed(reason);
+        else
+            Q_EMIT q->closed(reason);
+    }
+
     SocketIoConnection *const q;
     const Role role;
     State state = State::Opening;
@@ -117,6 +154,7 @@ struct SocketIoConnection::Private
     Heartbeat heartbeat;
     AckTable acks;
     SingleShotTimer connectTimer; // server: until a namespace is joined; client: until the open packet
+    Observer *observer = nullptr;
     std::unique_ptr<ConnectionCapture> capture; // set by attachCapture() in builds with capture
 };
 

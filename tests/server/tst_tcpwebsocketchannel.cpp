@@ -162,6 +162,7 @@ private Q_SLOTS:
     void messagesOfEverySizeClass_data();
     void messagesOfEverySizeClass();
     void upgradeRequestIsReadFromTheKeptHead();
+    void receiverTakesWhatSignalsWouldCarry();
     void fragmentedMessageWithInterleavedControlFrames();
     void protocolViolationsClose_data();
     void protocolViolationsClose();
@@ -225,6 +226,34 @@ void TestTcpWebSocketChannel::upgradeRequestIsReadFromTheKeptHead()
     QCOMPARE(channel.requestHeader("Host"), QByteArray("h"));
     QCOMPARE(channel.requestUrl(), QUrl(QStringLiteral("ws://h/socket.io/?EIO=4&transport=websocket")));
     QCOMPARE(channel.peerAddress(), QStringLiteral("127.0.0.1"));
+}
+
+void TestTcpWebSocketChannel::receiverTakesWhatSignalsWouldCarry()
+{
+    struct Recorder final : FrameChannel::Receiver
+    {
+        void receivedText(const QByteArray &utf8) override { texts.append(utf8); }
+        void receivedBinary(const QByteArray &bytes) override { binaries.append(bytes); }
+        void channelDisconnected(const QString &reason) override { gone.append(reason); }
+        QList<QByteArray> texts, binaries;
+        QStringList gone;
+    } recorder;
+    Peer peer;
+    TcpWebSocketChannel channel(peer.serverFd, someRequest(), 1000000);
+    QVERIFY(channel.setReceiver(&recorder));
+    QSignalSpy texts(&channel, &FrameChannel::textReceived);
+    QSignalSpy binaries(&channel, &FrameChannel::binaryReceived);
+    QSignalSpy disconnected(&channel, &FrameChannel::disconnected);
+
+    peer.write(clientFrame(0x1, "text"));
+    peer.write(clientFrame(0x2, "bytes"));
+    QTRY_COMPARE(recorder.binaries.size(), 1);
+    QCOMPARE(recorder.texts, QList<QByteArray> {"text"});
+    QCOMPARE(recorder.binaries.first(), QByteArray("bytes"));
+
+    channel.close(QStringLiteral("done"));
+    QCOMPARE(recorder.gone, QStringList {QStringLiteral("done")});
+    QCOMPARE(texts.count() + binaries.count() + disconnected.count(), 0);
 }
 
 void TestTcpWebSocketChannel::fragmentedMessageWithInterleavedControlFrames()
