@@ -14,6 +14,26 @@
 
 namespace parley::ui {
 
+namespace {
+
+// A new server has nowhere to talk yet: the host's first sign-in opens #general,
+// so a teammate who joins finds the conversation at once.
+void openFirstChannel(server::ChatServer &chat, const QString &hostId)
+{
+    auto &channels = chat.store().channels();
+    const auto visible = channels.channelsVisibleTo(hostId);
+    if (!visible || !visible->isEmpty())
+        return;
+    store::NewChannel general;
+    general.name = QStringLiteral("general");
+    general.topic = QStringLiteral("Everything else");
+    general.creatorId = hostId;
+    if (!channels.createChannel(general))
+        qWarning("parley: #general was not created on the new server");
+}
+
+} // namespace
+
 // The server thread's end of the handle: holds the ChatServer on that thread.
 class HostServer::Keeper : public QObject
 {
@@ -112,6 +132,7 @@ HostServer::AccountResult HostServer::hostAccount(const QString &username)
             }
             auto &users = chat->store().users();
             auto account = users.userByUsername(username);
+            const bool created = !account;
             if (!account) {
                 // A password nobody knows: the host logs in with minted tokens only.
                 QByteArray secret(32, Qt::Uninitialized);
@@ -133,6 +154,8 @@ HostServer::AccountResult HostServer::hostAccount(const QString &username)
                                            .arg(username, account.error().message));
                 return;
             }
+            if (created)
+                openFirstChannel(*chat, account->user.id);
             const auto issued = chat->authenticator().issueToken(account->user.id, account->tokenVersion);
             result = AccountResult(HostAccount {account->user.id, issued.token});
         },

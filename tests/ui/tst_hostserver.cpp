@@ -92,10 +92,15 @@ private slots:
             [&](const client::AuthResult &result) { refused = !result.ok(); });
         QTRY_VERIFY_WITH_TIMEOUT(refused, 20000);
 
-        // Chatting works end to end: create a channel, send, pending → delivered.
-        chat.createChannel(QStringLiteral("general"), QStringLiteral("all things"), false);
-        QTRY_COMPARE_WITH_TIMEOUT(chat.channelModel().rowCount(), 1, 10000);
+        // A new server opens #general for its host: somewhere to talk at once.
         QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelName(), QStringLiteral("general"), 10000);
+        QCOMPARE(chat.channelModel().rowCount(), 1);
+        QCOMPARE(chat.currentChannelTopic(), QStringLiteral("Everything else"));
+
+        // Chatting works end to end: create a channel, send, pending → delivered.
+        chat.createChannel(QStringLiteral("design"), QStringLiteral("all things"), false);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.channelModel().rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelName(), QStringLiteral("design"), 10000);
         QVERIFY(chat.sendMessage(QStringLiteral("<b>x</b> hello")));
         auto &messages = chat.messageModel();
         QCOMPARE(messages.rowCount(), 1);
