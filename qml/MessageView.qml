@@ -22,8 +22,11 @@ ListView {
         horizontalAlignment: Text.AlignHCenter
         padding: 8
         color: Theme.muted
-        text: Chat.loadingOlder ? "Loading earlier messages…"
-            : (!Chat.hasOlder && Chat.currentChannelName !== "" ? "This is the start of #" + Chat.currentChannelName + "." : "")
+        wrapMode: Text.Wrap
+        text: Chat.currentChannelId === "" ? "You are not in any channel yet. Start one with “New channel”, or “Browse” to join one."
+            : Chat.loadingOlder ? "Loading earlier messages…"
+            : !Chat.hasOlder ? "This is the start of #" + Chat.currentChannelName + "."
+            : ""
     }
     // At the top with older history above: fetch it. Also when the first page is too
     // short to scroll at all.

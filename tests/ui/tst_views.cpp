@@ -144,6 +144,17 @@ private slots:
         saveRender(window, QStringLiteral("main-window-dark.png"));
         chat.setTheme(QStringLiteral("light"));
 
+        // Out of every channel: the message area says what to do next.
+        chat.leaveChannel();
+        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelId(), QString(), 10000);
+        QTRY_COMPARE(itemsNamed(window, QStringLiteral("historyHeader")).size(), 1);
+        QTRY_VERIFY(itemsNamed(window, QStringLiteral("historyHeader"))
+                        .first()
+                        ->property("text")
+                        .toString()
+                        .startsWith(QStringLiteral("You are not in any channel yet.")));
+        saveRender(window, QStringLiteral("no-channel.png"));
+
         // Stopping the host: everyone hears SERVER_SHUTDOWN; the banner says so and counts down.
         chat.stopHosting();
         QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("reconnecting"), 10000);
