@@ -71,8 +71,11 @@ ChatServer::~ChatServer()
 {
     if (d->listener)
         d->listener->close();
-    // Sessions refer to the context: delete them before it goes.
-    const auto sessions = d->sessions.all();
+    // Sessions refer to the context and the rooms: delete them before those go. Not
+    // only the live ones: a session that finished during a shutdown has left the
+    // directory and waits for its deleteLater(), which would otherwise run in
+    // ~QObject after the context is gone.
+    const auto sessions = findChildren<ServerSession *>(Qt::FindDirectChildrenOnly);
     for (ServerSession *session : sessions)
         delete session;
     if (d->messageHandler)
@@ -174,7 +177,8 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
         auto verifier =
             auth::PublicKeyVerifier::fromPemFile(m_config.jwtPublicKeyFile, m_config.jwtKeyId, external);
         if (!verifier)
-            return StartError {QStringLiteral("Cannot use the identity provider key %1").arg(verifier.error())};
+            return StartError {
+                QStringLiteral("Cannot use the identity provider key %1").arg(verifier.error())};
         qCInfo(lcServer) << "accepting" << (*verifier)->algorithm() << "tokens from" << m_config.jwtIssuer;
         authConfig.externalVerifier = std::move(*verifier);
         authConfig.resolveExternalUser = [store](const auth::TokenClaims &claims) {

@@ -4,6 +4,7 @@
 #include "serverharness.h"
 #include "store/chatstore.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
@@ -40,6 +41,7 @@ private Q_SLOTS:
     void binaryPacketClosesOnlyThatConnection();
     void slowConsumerIsCutOffWhileOthersCarryOn();
     void shutdownTellsEveryClientAndStops();
+    void serverDeletedRightAfterStoppingWithClients();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -323,6 +325,31 @@ void TestServerSession::shutdownTellsEveryClientAndStops()
     // Nobody can connect any more.
     TestClient late(m_server->url());
     QVERIFY(late.waitForClose());
+}
+
+// Sessions that finished during the shutdown are only scheduled for deletion when
+// stopped() arrives; deleting the server at once must still take them before the
+// rooms and the context they refer to (an ASan build reports the use after free).
+void TestServerSession::serverDeletedRightAfterStoppingWithClients()
+{
+    const auto kim = m_server->createUser(QStringLiteral("kim"));
+    m_server->createChannel(QStringLiteral("general"), kim.user.id);
+    TestClient first(m_server->url());
+    QVERIFY(first.connectMain(kim.token));
+    TestClient second(m_server->url());
+    QVERIFY(second.connectMain(kim.token));
+    QCOMPARE(m_server->server().rooms().roomCount(), 2); // user:kim and channel:general
+    QSignalSpy stopped(&m_server->server(), &ChatServer::stopped);
+    m_server->server().shutdown(5s);
+    // Plain processEvents(), as a caller outside any event loop (a QML test, a
+    // main() before exec()) runs it: deferred deletions stay pending.
+    QDeadlineTimer deadline(5s);
+    while (stopped.isEmpty() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    QCOMPARE(stopped.size(), 1);
+    m_server.reset();
+    QVERIFY(first.waitForClose());
+    QVERIFY(second.waitForClose());
 }
 
 QTEST_GUILESS_MAIN(TestServerSession)
