@@ -1,7 +1,6 @@
 #include "qmlfixture.h"
 
 #include "auth/passwordhasher.h"
-#include "core/serversession.h"
 #include "protocol/catalogue.h"
 #include "store/chatstore.h"
 
@@ -134,15 +133,6 @@ void QmlFixture::signInWithToken(const QString &token)
 
 bool QmlFixture::stopServer()
 {
-    // ChatServer leaves the sessions that finished during shutdown to deleteLater,
-    // and ~ChatServer lets ~QObject delete them after their ServerContext is gone
-    // (a use-after-free in ServerSession::leaveRooms). TestServer::stop() destroys
-    // the server right after `stopped`, so they go here, while the context lives.
-    server::ChatServer *chatServer = &m_server->server();
-    connect(chatServer, &server::ChatServer::stopped, this, [chatServer] {
-        const auto finished = chatServer->findChildren<server::ServerSession *>(Qt::FindDirectChildrenOnly);
-        qDeleteAll(finished);
-    });
     m_serverUp = false;
     return m_server->stop();
 }
