@@ -50,15 +50,21 @@ Item {
                         elide: Text.ElideRight
                         Layout.fillWidth: true
                     }
+                    // Greyed out rather than hidden without a channel: a RowLayout in
+                    // Qt 6.4 leaves items that turn visible while the page is still
+                    // hidden at x = 0, over the title.
                     ToolButton {
+                        objectName: "inviteButton"
                         text: "Invite"
-                        visible: Chat.currentChannelId !== ""
+                        enabled: Chat.currentChannelId !== ""
+                        opacity: enabled ? 1 : 0.4
                         onClicked: inviteDialog.open()
                     }
                     ToolButton {
                         objectName: "leaveButton"
                         text: "Leave"
-                        visible: Chat.currentChannelId !== ""
+                        enabled: Chat.currentChannelId !== ""
+                        opacity: enabled ? 1 : 0.4
                         onClicked: Chat.leaveChannel()
                     }
                     ToolButton {

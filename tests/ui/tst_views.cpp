@@ -13,6 +13,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtQuickTest/quicktest.h>
 
 Q_IMPORT_QML_PLUGIN(Parley_ViewsPlugin)
 
@@ -54,6 +55,9 @@ void saveRender(QQuickWindow *window, const QString &name)
 {
     const QString dir = QStringLiteral(PARLEY_RENDER_DIR);
     QDir().mkpath(dir);
+    // Layouts place items that just became visible at the next polish; grabbing
+    // before it shows them piled up at x = 0.
+    QVERIFY(QQuickTest::qWaitForPolish(window));
     const QImage image = window->grabWindow();
     QVERIFY(!image.isNull());
     QVERIFY(image.save(dir + QLatin1Char('/') + name));
@@ -128,6 +132,14 @@ private slots:
             shown.append(shownText(text));
         QVERIFY2(shown.contains(markup), qPrintable(shown.join(QLatin1Char('|'))));
         QVERIFY(shown.contains(QStringLiteral("Notes are at https://example.org/notes, see you.")));
+        // The header's buttons sit after the channel's name, not over it.
+        QQuickItem *title = itemsNamed(window, QStringLiteral("channelTitle")).value(0);
+        QQuickItem *invite = itemsNamed(window, QStringLiteral("inviteButton")).value(0);
+        QVERIFY(title && invite);
+        QTRY_VERIFY2(invite->mapToScene({0, 0}).x() >= title->mapToScene({title->width(), 0}).x(),
+            qPrintable(QStringLiteral("invite at %1, title ends at %2")
+                           .arg(invite->mapToScene({0, 0}).x())
+                           .arg(title->mapToScene({title->width(), 0}).x())));
         saveRender(window, QStringLiteral("main-window.png"));
 
         // The theme follows the menu's choice.
