@@ -26,6 +26,9 @@ constexpr qsizetype MaxTopicLength = 256;
 // Only ASCII is folded, so no Unicode look-alike (the Kelvin sign lowers to "k")
 // can turn into somebody else's name.
 std::optional<QString> canonicalUsername(const QString &given);
+// One character as a username holds it: an ASCII letter folded to lower case,
+// a-z 0-9 _ . - as they are; nullopt for any other character.
+std::optional<QChar> usernameCharacter(QChar given);
 bool isValidPassword(const QByteArray &password);
 
 } // namespace rules

@@ -15,14 +15,10 @@ QString reducedName(const QString &given)
 {
     QString name;
     for (const QChar character : given) {
-        char16_t unit = character.unicode();
-        // Only ASCII is folded, as for every username (accountrules.h).
-        if (unit >= u'A' && unit <= u'Z')
-            unit = static_cast<char16_t>(unit - u'A' + u'a');
-        const bool allowed = (unit >= u'a' && unit <= u'z') || (unit >= u'0' && unit <= u'9') ||
-            unit == u'_' || unit == u'.' || unit == u'-';
-        if (allowed)
-            name.append(QChar(unit));
+        // What no username may hold is dropped, not refused: the name comes from
+        // the identity provider, not from someone choosing it here.
+        if (const auto kept = rules::usernameCharacter(character))
+            name.append(*kept);
     }
     return name.left(rules::MaxUsernameLength);
 }
