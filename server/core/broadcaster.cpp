@@ -17,17 +17,34 @@ Broadcaster::Broadcaster(const RoomRegistry &rooms, SessionDirectory &sessions)
     , m_sessions(sessions)
 { }
 
+namespace {
+
+EncodedEvent encodedFromPacketText(QByteArray socketPacketText)
+{
+    EncodedEvent encoded;
+    encoded.socketPacketText = std::move(socketPacketText);
+    encoded.webSocketFrame = net::ws::encodeFrame(net::ws::Opcode::Text,
+        protocol::encodeEngineText(protocol::EnginePacketType::Message, encoded.socketPacketText));
+    return encoded;
+}
+
+} // namespace
+
 EncodedEvent Broadcaster::encodeEvent(const QString &event, const QJsonValue &payload)
 {
     protocol::SocketPacket packet;
     packet.type = protocol::SocketPacketType::Event;
     packet.nsp = protocol::ns::Main;
     packet.data = QJsonArray {event, payload};
-    EncodedEvent encoded;
-    encoded.socketPacketText = protocol::encodeSocketPacket(packet).text;
-    encoded.webSocketFrame = net::ws::encodeFrame(net::ws::Opcode::Text,
-        protocol::encodeEngineText(protocol::EnginePacketType::Message, encoded.socketPacketText));
-    return encoded;
+    return encodedFromPacketText(protocol::encodeSocketPacket(packet).text);
+}
+
+EncodedEvent Broadcaster::encodeEvent(const QString &event, const protocol::JsonText &payload)
+{
+    protocol::JsonWriter arguments(payload.bytes.size() + event.size() + 8);
+    arguments.beginArray().string(event).json(payload.bytes).endArray();
+    return encodedFromPacketText(protocol::encodeJsonPacketText(
+        protocol::SocketPacketType::Event, protocol::ns::Main, std::nullopt, arguments.take()));
 }
 
 qsizetype Broadcaster::toRoom(
@@ -36,9 +53,14 @@ qsizetype Broadcaster::toRoom(
     const QSet<ConnectionId> *members = m_rooms.find(room);
     if (!members || members->isEmpty())
         return 0;
-    const EncodedEvent encoded = encodeEvent(event, payload);
+    return deliver(*members, encodeEvent(event, payload), except);
+}
+
+qsizetype Broadcaster::deliver(
+    const QSet<ConnectionId> &members, const EncodedEvent &encoded, ConnectionId except) const
+{
     // A write may cut off a slow consumer, which leaves its rooms: iterate a copy.
-    const QSet<ConnectionId> recipients = *members;
+    const QSet<ConnectionId> recipients = members;
     qsizetype written = 0;
     for (const ConnectionId id : recipients) {
         if (id == except)
@@ -62,6 +84,15 @@ qsizetype Broadcaster::toChannel(
     const QString &channelId, const QString &event, const QJsonValue &payload) const
 {
     return toRoom(RoomRegistry::channelRoom(channelId), event, payload);
+}
+
+qsizetype Broadcaster::toChannel(
+    const QString &channelId, const QString &event, const protocol::JsonText &payload) const
+{
+    const QSet<ConnectionId> *members = m_rooms.find(RoomRegistry::channelRoom(channelId));
+    if (!members || members->isEmpty())
+        return 0;
+    return deliver(*members, encodeEvent(event, payload), NoConnection);
 }
 
 } // namespace parley::server

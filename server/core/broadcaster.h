@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/jsonwriter.h"
 #include "roomregistry.h"
 
 #include <QJsonValue>
@@ -31,11 +32,18 @@ public:
         ConnectionId except = NoConnection) const;
     qsizetype toUser(const QString &userId, const QString &event, const QJsonValue &payload) const;
     qsizetype toChannel(const QString &channelId, const QString &event, const QJsonValue &payload) const;
+    // The payload written as text already (a stored message: the same text as its ack's).
+    qsizetype toChannel(
+        const QString &channelId, const QString &event, const protocol::JsonText &payload) const;
 
     static constexpr ConnectionId NoConnection = 0; // connection ids start at 1
     static EncodedEvent encodeEvent(const QString &event, const QJsonValue &payload);
+    static EncodedEvent encodeEvent(const QString &event, const protocol::JsonText &payload);
 
 private:
+    qsizetype deliver(
+        const QSet<ConnectionId> &members, const EncodedEvent &encoded, ConnectionId except) const;
+
     const RoomRegistry &m_rooms;
     SessionDirectory &m_sessions;
 };

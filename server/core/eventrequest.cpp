@@ -42,6 +42,12 @@ void EventRequest::acknowledge(const QJsonObject &ack) const
         m_session->sendAck(m_event.nsp, *m_event.ackId, ack);
 }
 
+void EventRequest::acknowledge(const protocol::JsonText &ack) const
+{
+    if (m_session && m_event.ackId)
+        m_session->sendAck(m_event.nsp, *m_event.ackId, ack);
+}
+
 void EventRequest::fail(ErrorCode code, const QString &message, const QJsonObject &context) const
 {
     sendFailure(code, message, context, m_retryAfterMs);

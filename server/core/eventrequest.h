@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/catalogue.h"
+#include "protocol/jsonwriter.h"
 #include "roomregistry.h"
 #include "transport/socketioconnection.h"
 
@@ -47,6 +48,7 @@ public:
     // Sends the success ack exactly as given (a repeated clientMsgId gets the
     // first send's ack again).
     void acknowledge(const QJsonObject &ack) const;
+    void acknowledge(const protocol::JsonText &ack) const; // an object written as text
     void fail(protocol::ErrorCode code, const QString &message, const QJsonObject &context = {}) const;
 
     // The contract checks the rate last. Returns true, having answered

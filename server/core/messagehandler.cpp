@@ -151,11 +151,21 @@ QJsonObject errorContextOf(const std::optional<QJsonObject> &payload, bool withC
 }
 
 // The success ack of a send; a repeat of its clientMsgId gets exactly this again.
-// `json` is message.toJson(), built once for the ack and the broadcast.
-QJsonObject sendAck(const protocol::Message &message, const QJsonObject &json)
+// `json` is the message's text, written once for the ack and the broadcast.
+protocol::JsonText sendAck(const protocol::Message &message, const protocol::JsonText &json)
 {
-    return QJsonObject {{QStringLiteral("success"), true}, {QStringLiteral("messageId"), message.id},
-        {QStringLiteral("seq"), message.seq}, {QStringLiteral("message"), json}};
+    protocol::JsonWriter ack(json.bytes.size() + 64);
+    ack.beginObject()
+        .key(QLatin1String("message"))
+        .json(json.bytes)
+        .key(QLatin1String("messageId"))
+        .string(message.id)
+        .key(QLatin1String("seq"))
+        .number(message.seq)
+        .key(QLatin1String("success"))
+        .boolean(true)
+        .endObject();
+    return protocol::JsonText {ack.take()};
 }
 
 } // namespace
@@ -208,7 +218,7 @@ void MessageHandler::send(const EventRequest &request)
             return;
         }
         if (*first) {
-            request.acknowledge(sendAck(**first, (*first)->toJson()));
+            request.acknowledge(sendAck(**first, (*first)->toJsonText()));
             return;
         }
         if (m_writer.isWaiting(message.userId, message.clientMsgId)) {
@@ -236,7 +246,7 @@ void MessageHandler::answerCommitted(
         return;
     }
     // Dropped when the sender is gone; the message is committed and still goes out.
-    const QJsonObject message = outcome->message.toJson();
+    const protocol::JsonText message = outcome->message.toJsonText();
     request.acknowledge(sendAck(outcome->message, message));
     if (!outcome->duplicate)
         m_context.broadcaster.toChannel(outcome->message.channelId, protocol::event::MessageNew, message);
@@ -284,6 +294,11 @@ bool MessageHandler::failUnlessMember(
     const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
 {
     using Kind = store::StoreError::Kind;
+    // The channel rooms follow the stored memberships (joined at connect, moved for every
+    // session of the user on join and leave): a connection in the room is a member, and
+    // the database is asked only about the rest.
+    if (m_context.rooms.contains(request.connectionId(), RoomRegistry::channelRoom(channelId)))
+        return false;
     const store::ChannelRepository &channels = m_context.store.channels();
     const auto member = channels.isMember(channelId, request.userId());
     if (member && *member)

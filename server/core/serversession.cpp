@@ -241,6 +241,18 @@ void ServerSession::sendAck(const QString &nsp, qint64 ackId, const QJsonObject 
     checkSendQueue();
 }
 
+void ServerSession::sendAck(const QString &nsp, qint64 ackId, const protocol::JsonText &ack)
+{
+    if (m_stage == Stage::Closed || !m_connection->isNamespaceConnected(nsp))
+        return;
+    QByteArray arguments;
+    arguments.reserve(ack.bytes.size() + 2);
+    arguments.append('[').append(ack.bytes).append(']');
+    m_connection->sendEncoded(
+        protocol::encodeJsonPacketText(protocol::SocketPacketType::Ack, nsp, ackId, arguments));
+    checkSendQueue();
+}
+
 void ServerSession::checkSendQueue()
 {
     if (m_closing)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/catalogue.h"
+#include "protocol/jsonwriter.h"
 #include "roomregistry.h"
 #include "servercontext.h"
 #include "transport/singleshottimer.h"
@@ -68,6 +69,7 @@ public:
     // go to every TcpWebSocketChannel; other channels get the packet text.
     void sendEncodedEvent(const EncodedEvent &encoded);
     void sendAck(const QString &nsp, qint64 ackId, const QJsonObject &ack);
+    void sendAck(const QString &nsp, qint64 ackId, const protocol::JsonText &ack);
 
     // Tells the client why (connection:closing {code, message}) and closes.
     void closeWith(protocol::ErrorCode code, const QString &message);

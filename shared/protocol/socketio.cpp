@@ -329,6 +329,21 @@ EncodedSocketPacket encodeSocketPacket(const SocketPacket &packet)
     return encoded;
 }
 
+QByteArray encodeJsonPacketText(
+    SocketPacketType type, QAnyStringView nsp, std::optional<qint64> ackId, QByteArrayView dataJson)
+{
+    const bool namedNamespace = !nsp.isEmpty() && !QAnyStringView::equal(nsp, u"/");
+    QByteArray text;
+    text.reserve(16 + nsp.size() * 3 + dataJson.size());
+    text.append(static_cast<char>(FirstTypeDigit + static_cast<char>(type)));
+    if (namedNamespace)
+        text.append(nsp.toString().toUtf8()).append(',');
+    if (ackId)
+        text.append(QByteArray::number(*ackId));
+    text.append(dataJson);
+    return text;
+}
+
 Result<std::optional<SocketPacket>, ProtocolError> SocketPacketDecoder::feedText(const QByteArray &utf8)
 {
     if (m_pending) {

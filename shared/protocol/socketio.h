@@ -3,7 +3,9 @@
 #include "protocolerror.h"
 #include "result.h"
 
+#include <QAnyStringView>
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -13,7 +15,8 @@
 // Socket.IO v5 packets (the data of Engine.IO message packets). Pure codec.
 namespace parley::protocol {
 
-enum class SocketPacketType : quint8 {
+enum class SocketPacketType : quint8
+{
     Connect = 0,
     Disconnect = 1,
     Event = 2,
@@ -53,6 +56,12 @@ struct EncodedSocketPacket
 };
 
 EncodedSocketPacket encodeSocketPacket(const SocketPacket &packet);
+
+// The text of a plain EVENT or ACK packet whose data, the JSON array of its arguments,
+// is written already: what encodeSocketPacket() gives for the same packet, without a
+// QJsonArray. For the server's per-message answers and broadcasts.
+QByteArray encodeJsonPacketText(
+    SocketPacketType type, QAnyStringView nsp, std::optional<qint64> ackId, QByteArrayView dataJson);
 
 // Reassembles packets from successive Engine.IO message payloads. A plain packet
 // completes at once; a binary one completes when its last attachment arrives.

@@ -77,6 +77,18 @@ QJsonObject User::toJson() const
     };
 }
 
+void User::writeJson(JsonWriter &writer) const
+{
+    writer.beginObject()
+        .key(QLatin1String("displayName"))
+        .string(displayName)
+        .key(QLatin1String("id"))
+        .string(id)
+        .key(QLatin1String("username"))
+        .string(username)
+        .endObject();
+}
+
 std::optional<User> User::fromJson(const QJsonObject &json)
 {
     const auto id = idFromJson(json.value(QLatin1String("id")));
@@ -125,6 +137,35 @@ QJsonObject Message::toJson() const
         {QLatin1String("clientMsgId"),
             clientMsgId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(clientMsgId)},
     };
+}
+
+void Message::writeJson(JsonWriter &writer) const
+{
+    writer.beginObject().key(QLatin1String("author"));
+    author.writeJson(writer);
+    writer.key(QLatin1String("channelId")).string(channelId).key(QLatin1String("clientMsgId"));
+    if (clientMsgId.isEmpty())
+        writer.null();
+    else
+        writer.string(clientMsgId);
+    writer.key(QLatin1String("content"))
+        .string(content)
+        .key(QLatin1String("createdAt"))
+        .string(formatTimestamp(createdAt))
+        .key(QLatin1String("id"))
+        .string(id)
+        .key(QLatin1String("seq"))
+        .number(seq)
+        .key(QLatin1String("userId"))
+        .string(userId)
+        .endObject();
+}
+
+JsonText Message::toJsonText() const
+{
+    JsonWriter writer(256 + content.size() * 3);
+    writeJson(writer);
+    return JsonText {writer.take()};
 }
 
 std::optional<Message> Message::fromJson(const QJsonObject &json)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "jsonwriter.h"
 #include "result.h"
 
 #include <QDateTime>
@@ -20,6 +21,8 @@ struct User
     QString displayName;
 
     QJsonObject toJson() const;
+    // The same object as toJson(), written as text (keys in the same order).
+    void writeJson(JsonWriter &writer) const;
     static std::optional<User> fromJson(const QJsonObject &json);
     friend bool operator==(const User &, const User &) = default;
 };
@@ -50,6 +53,10 @@ struct Message
     QString clientMsgId; // empty: null on the wire
 
     QJsonObject toJson() const;
+    // The same object as toJson(), written as text (keys in the same order): what the
+    // server sends for every stored message, without a QJsonObject on the way.
+    void writeJson(JsonWriter &writer) const;
+    JsonText toJsonText() const;
     static std::optional<Message> fromJson(const QJsonObject &json);
     friend bool operator==(const Message &, const Message &) = default;
 };

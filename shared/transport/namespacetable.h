@@ -2,8 +2,11 @@
 
 #include "socketioconnection.h"
 
+#include <QAnyStringView>
 #include <QList>
 #include <QString>
+
+#include <algorithm>
 
 namespace parley::transport {
 
@@ -14,7 +17,11 @@ namespace parley::transport {
 class NamespaceTable
 {
 public:
-    bool isConnected(const QString &nsp) const { return m_connected.contains(nsp); }
+    bool isConnected(QAnyStringView nsp) const
+    {
+        return std::any_of(m_connected.cbegin(), m_connected.cend(),
+            [nsp](const QString &connected) { return QAnyStringView::equal(connected, nsp); });
+    }
     bool isPending(const QString &nsp) const { return indexOfPending(nsp) >= 0; }
     bool hasConnected() const { return !m_connected.isEmpty(); }
     bool hasPending() const { return !m_pending.isEmpty(); }

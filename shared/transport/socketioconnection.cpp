@@ -202,7 +202,7 @@ FrameChannel *SocketIoConnection::channel() const
     return d->channel;
 }
 
-bool SocketIoConnection::isNamespaceConnected(const QString &nsp) const
+bool SocketIoConnection::isNamespaceConnected(QAnyStringView nsp) const
 {
     return d->namespaces.isConnected(nsp);
 }

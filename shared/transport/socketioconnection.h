@@ -2,6 +2,7 @@
 
 #include "protocol/socketio.h"
 
+#include <QAnyStringView>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
@@ -112,7 +113,7 @@ public:
     void connectNamespace(const QString &nsp, const QJsonObject &auth = {});
 
     // Both roles.
-    bool isNamespaceConnected(const QString &nsp) const;
+    bool isNamespaceConnected(QAnyStringView nsp) const; // no QString made: asked once per delivery
     void emitEvent(const QString &nsp, const QString &event, const QJsonArray &args = {},
         const QList<QByteArray> &attachments = {});
     using AckCallback = std::function<void(const AckReply &)>;

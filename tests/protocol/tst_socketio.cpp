@@ -1,6 +1,7 @@
 #include "protocoltestsupport.h"
 
 #include <QFile>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace parley::protocol;
@@ -336,6 +337,14 @@ void TestSocketIo::encodesPackets()
     const EncodedSocketPacket encoded = encodeSocketPacket(packet);
     QCOMPARE(encoded.text, text);
     QCOMPARE(encoded.attachments, attachments);
+
+    // The server's path for data written as text already gives the same packet text.
+    const bool plain =
+        (packet.type == Type::Event || packet.type == Type::Ack) && packet.attachments.isEmpty();
+    if (plain && packet.data.isArray()) {
+        const QByteArray dataJson = QJsonDocument(packet.data.toArray()).toJson(QJsonDocument::Compact);
+        QCOMPARE(encodeJsonPacketText(packet.type, packet.nsp, packet.ackId, dataJson), text);
+    }
 }
 
 void TestSocketIo::goldenFramesRoundTrip_data()
