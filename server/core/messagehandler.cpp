@@ -193,24 +193,33 @@ void MessageHandler::registerRoutes(EventRoutes &routes)
 void MessageHandler::send(const EventRequest &request)
 {
     const auto payload = request.payload();
-    const QJsonObject errorContext = errorContextOf(payload, true);
     if (!payload) {
         request.fail(ErrorCode::InvalidPayload,
-            QStringLiteral("message:send takes an object {channelId, content, clientMsgId?}"), errorContext);
+            QStringLiteral("message:send takes an object {channelId, content, clientMsgId?}"),
+            errorContextOf(payload, true));
         return;
     }
     const auto parsed = parseSend(*payload);
     if (!parsed) {
-        request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContextOf(payload, true));
         return;
     }
     const store::NewMessage message {
         parsed->channelId, request.userId(), parsed->content, parsed->clientMsgId};
-    auto answer = [this, request, errorContext](const MessageWriter::Outcome &outcome) {
-        answerCommitted(request, outcome, errorContext);
+    auto answer = [this, request](const MessageWriter::Outcome &outcome) {
+        answerCommitted(request, outcome, errorContextOf(request.payload(), true));
     };
 
-    // A repeat is answered before the channel is looked at (the contract's order).
+    // The common case, a member within its rate, goes straight to the writer: a repeated
+    // clientMsgId is then found inside the commit (answered with the first send's message,
+    // nothing written), so the database is asked once per message, not twice.
+    if (isMemberByRoom(request, message.channelId) && !request.rateLimited()) {
+        m_writer.enqueue(message, std::move(answer));
+        return;
+    }
+
+    // Otherwise the contract's order: a repeat is answered before the channel is looked at.
+    const QJsonObject errorContext = errorContextOf(payload, true);
     if (!message.clientMsgId.isEmpty()) {
         const auto first = m_context.store.messages().findByClientMsgId(message.userId, message.clientMsgId);
         if (!first) {
@@ -290,14 +299,19 @@ void MessageHandler::history(const EventRequest &request)
     request.succeed({{QStringLiteral("messages"), messages}, {QStringLiteral("hasMore"), page->hasMore}});
 }
 
+// The channel rooms follow the stored memberships (joined at connect, moved for every
+// session of the user on join and leave): a connection in the room is a member, and the
+// database is asked only about the rest.
+bool MessageHandler::isMemberByRoom(const EventRequest &request, const QString &channelId) const
+{
+    return m_context.rooms.contains(request.connectionId(), RoomRegistry::channelRoom(channelId));
+}
+
 bool MessageHandler::failUnlessMember(
     const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
 {
     using Kind = store::StoreError::Kind;
-    // The channel rooms follow the stored memberships (joined at connect, moved for every
-    // session of the user on join and leave): a connection in the room is a member, and
-    // the database is asked only about the rest.
-    if (m_context.rooms.contains(request.connectionId(), RoomRegistry::channelRoom(channelId)))
+    if (isMemberByRoom(request, channelId))
         return false;
     const store::ChannelRepository &channels = m_context.store.channels();
     const auto member = channels.isMember(channelId, request.userId());

@@ -30,6 +30,7 @@ private:
     // does not exist for outsiders); true when the request was answered.
     bool failUnlessMember(
         const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
+    bool isMemberByRoom(const EventRequest &request, const QString &channelId) const;
     void answerCommitted(const EventRequest &request, const MessageWriter::Outcome &outcome,
         const QJsonObject &errorContext) const;
     void failInternal(

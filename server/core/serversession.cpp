@@ -224,9 +224,15 @@ void ServerSession::emitEvent(const QString &eventName, const QJsonValue &payloa
 
 void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
 {
-    if (m_stage == Stage::Closed || !m_connection->isNamespaceConnected(protocol::ns::Main))
+    // `/` is joined exactly from JoiningRooms to Ready (accepted before the rooms are
+    // joined; a DISCONNECT or the close sets another stage): the stage answers without
+    // a look into the connection's namespace list, once per delivery.
+    if (m_stage != Stage::JoiningRooms && m_stage != Stage::Ready)
         return;
-    if (m_rawChannel && m_connection->state() == SocketIoConnection::State::Open)
+    Q_ASSERT(m_connection->isNamespaceConnected(protocol::ns::Main));
+    // The channel takes no frame once closed, and the connection closes its channel as
+    // it closes itself: so no look at the connection's state either.
+    if (m_rawChannel)
         m_rawChannel->sendEncodedFrame(encoded.webSocketFrame); // shared, not copied
     else
         m_connection->sendEncoded(encoded.socketPacketText);
@@ -257,7 +263,7 @@ void ServerSession::checkSendQueue()
 {
     if (m_closing)
         return;
-    const qint64 queued = m_connection->channel()->queuedBytes();
+    const qint64 queued = m_rawChannel ? m_rawChannel->queuedBytes() : m_connection->channel()->queuedBytes();
     if (queued > m_context.config.limits.sendQueueBytes) {
         qCInfo(lcServer) << "connection" << m_id << "is a slow consumer:" << queued << "bytes queued";
         closeWith(
