@@ -54,7 +54,7 @@ public:
         const QString &channelId, const std::optional<QString> &afterUsername, int limit) const;
 
 private:
-    StoreResult<QList<protocol::Channel>> channelList(const QString &userId, const QString &where) const;
+    StoreResult<QList<protocol::Channel>> channelList(const QString &userId, const QString &select) const;
     StoreResult<qint64> existingChannel(const QString &channelId) const;
     StoreResult<qint64> existingUser(const QString &userId) const;
     static protocol::Channel channelFromRow(const QSqlQuery &row);
