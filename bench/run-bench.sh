@@ -11,8 +11,10 @@
 # PARLEY_FLAGS (default "--event-rate 1000 --event-burst 2000": the peer has no per-connection
 # event limit, and fanout2000's senders send 20/s, Parley's default sustained rate)
 # QUIET_GATE ("0.5:120" as in run-peer.sh; "" = off) WORK (scratch dir; default mktemp -d).
-# WORKERS (load generator threads for every case and both servers; default 1. At 2,000 msg/s one
-# load generator thread is saturated, and the latency it reports is partly its own queueing.)
+# WORKERS (load generator threads for the idle and storm cases, both servers; default 1)
+# FANOUT_WORKERS (the same for the fanout cases; default 2: at 2,000 msg/s a single load
+# generator thread is saturated, and the latency it reports is then mostly its own queueing.
+# The issue's peer latency was measured that way too: ../shared/bench/README.md, WORKERS=2.)
 # Probe cases, only when named in ONLY: fanout2000x10k, storm10000, and idlemax (Parley only:
 # holds `ulimit -Hn` - 64 idle connections from IDLEMAX_PROCS load generator processes, default
 # one per 10,000 connections, since each needs a descriptor per connection too).
@@ -29,6 +31,7 @@ PARLEY_ENV=${PARLEY_ENV:-}
 PARLEY_FLAGS=${PARLEY_FLAGS---event-rate 1000 --event-burst 2000}
 QUIET_GATE=${QUIET_GATE-0.5:120}
 WORKERS=${WORKERS:-1}
+FANOUT_WORKERS=${FANOUT_WORKERS:-2}
 WORK=${WORK:-$(mktemp -d)}
 RESULTS=$WORK/results
 mkdir -p "$RESULTS"
@@ -106,12 +109,14 @@ start_server() { # kind users channels
 case_() { # name users channels "load flags"
   local name=$1 users=$2 channels=$3 lflags=$4
   if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then return 0; fi
+  local workers=$WORKERS
+  if [[ $name == fanout* ]]; then workers=$FANOUT_WORKERS; fi
   for kind in $SERVERS; do
     for r in $(seq 1 "$REPEAT"); do
       echo "=== $kind $name run $r/$REPEAT" >&2
       start_server "$kind" "$users" "$channels"
       # shellcheck disable=SC2086
-      nice -n "$NICE" node "$BENCH/load/load.js" --url "http://127.0.0.1:$PORT" $lflags --workers "$WORKERS" "${TOKENS[@]}" \
+      nice -n "$NICE" node "$BENCH/load/load.js" --url "http://127.0.0.1:$PORT" $lflags --workers "$workers" "${TOKENS[@]}" \
         --server-pid "$SERVER_PID" --label "$name#$r" --out "$RESULTS/$kind.jsonl" \
         ${QUIET_GATE:+--quiet-gate "$QUIET_GATE"} >/dev/null || echo "load generator failed ($kind $name#$r)" >&2
       stop_server
