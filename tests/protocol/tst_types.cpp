@@ -321,6 +321,10 @@ void TestTypes::formatsTimestamps_data()
     QTest::newRow("offset converted to utc")
         << QDateTime(QDate(2026, 11, 26), QTime(19, 30, 0, 7), QTimeZone(2 * 3600))
         << QStringLiteral("2026-11-26T17:30:00.007Z");
+    QTest::newRow("end of year") << QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59, 999), Qt::UTC)
+                                 << QStringLiteral("2026-12-31T23:59:59.999Z");
+    QTest::newRow("early year padded") << QDateTime(QDate(42, 3, 4), QTime(5, 6, 7, 89), Qt::UTC)
+                                       << QStringLiteral("0042-03-04T05:06:07.089Z");
     QTest::newRow("invalid") << QDateTime() << QString();
 }
 
@@ -329,6 +333,8 @@ void TestTypes::formatsTimestamps()
     QFETCH(QDateTime, time);
     QFETCH(QString, text);
     QCOMPARE(formatTimestamp(time), text);
+    if (time.isValid()) // the contract's form is Qt's ISO 8601 with milliseconds
+        QCOMPARE(formatTimestamp(time), time.toUTC().toString(Qt::ISODateWithMs));
 }
 
 void TestTypes::parsesTimestamps_data()
