@@ -107,6 +107,7 @@ private Q_SLOTS:
     void sendRefusesBadPayloads();
     void sendToAChannelOutsideYourReach_data();
     void sendToAChannelOutsideYourReach();
+    void leavingOnOneSessionStopsSendingOnAll();
     void repeatedClientMsgIdGetsTheFirstAck();
     void repeatsWithinOneCommitWriteOneRow();
     void repeatedClientMsgIdAfterRestart();
@@ -401,6 +402,37 @@ void TestMessageHandler::sendToAChannelOutsideYourReach()
     QCOMPARE(storedCount(), 0);
     QVERIFY(roundTrip(alice));
     QVERIFY(alice.eventsNamed(protocol::event::MessageNew).isEmpty());
+}
+
+// A send's membership is read from the channel room first (not the database): leaving on
+// one session must take every session of the user out of the room, and joining again on
+// another must let them all back in.
+void TestMessageHandler::leavingOnOneSessionStopsSendingOnAll()
+{
+    TestClient laptop(m_server->url());
+    TestClient phone(m_server->url());
+    TestClient bob(m_server->url());
+    QVERIFY(laptop.connectMain(m_alice.token));
+    QVERIFY(phone.connectMain(m_alice.token));
+    QVERIFY(bob.connectMain(m_bob.token));
+    QVERIFY(
+        isSuccess(laptop.request(protocol::event::ChannelLeave, QJsonObject {{ChannelIdKey, m_general.id}})));
+
+    const auto refused = phone.request(protocol::event::MessageSend,
+        sendPayload(m_general.id, QStringLiteral("after leaving"), QStringLiteral("p-1")));
+    QCOMPARE(errorCode(refused), QStringLiteral("FORBIDDEN"));
+    QCOMPARE(storedCount(), 0);
+
+    QVERIFY(
+        isSuccess(phone.request(protocol::event::ChannelJoin, QJsonObject {{ChannelIdKey, m_general.id}})));
+    const auto sent = laptop.request(protocol::event::MessageSend,
+        sendPayload(m_general.id, QStringLiteral("back again"), QStringLiteral("l-1")));
+    QVERIFY(isSuccess(sent));
+    QVERIFY(bob.waitForEvents(protocol::event::MessageNew));
+    QCOMPARE(
+        bob.eventsNamed(protocol::event::MessageNew).first().payload.toObject().value(ContentKey).toString(),
+        QStringLiteral("back again"));
+    QCOMPARE(storedCount(), 1);
 }
 
 void TestMessageHandler::repeatedClientMsgIdGetsTheFirstAck()
