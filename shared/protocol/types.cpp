@@ -62,25 +62,23 @@ QString formatTimestamp(const QDateTime &time)
         return utc.toString(Qt::ISODateWithMs);
     // Digit by digit: every stored message is sent with its time, and toString() reads
     // its format anew on each call (a tenth of a message's JSON cost).
-    char16_t text[24];
-    const auto put = [&text](int at, int value, int digits) {
-        for (int i = digits - 1; i >= 0; --i, value /= 10)
-            text[at + i] = static_cast<char16_t>(u'0' + value % 10);
+    struct Part
+    {
+        int value;
+        int digits;
+        char16_t after;
     };
-    put(0, date.year(), 4);
-    text[4] = u'-';
-    put(5, date.month(), 2);
-    text[7] = u'-';
-    put(8, date.day(), 2);
-    text[10] = u'T';
-    put(11, clock.hour(), 2);
-    text[13] = u':';
-    put(14, clock.minute(), 2);
-    text[16] = u':';
-    put(17, clock.second(), 2);
-    text[19] = u'.';
-    put(20, clock.msec(), 3);
-    text[23] = u'Z';
+    const Part parts[] = {{date.year(), 4, u'-'}, {date.month(), 2, u'-'}, {date.day(), 2, u'T'},
+        {clock.hour(), 2, u':'}, {clock.minute(), 2, u':'}, {clock.second(), 2, u'.'},
+        {clock.msec(), 3, u'Z'}};
+    char16_t text[24];
+    char16_t *out = text;
+    for (Part part : parts) {
+        for (int i = part.digits - 1; i >= 0; --i, part.value /= 10)
+            out[i] = static_cast<char16_t>(u'0' + part.value % 10);
+        out += part.digits;
+        *out++ = part.after;
+    }
     return QString(reinterpret_cast<const QChar *>(text), 24);
 }
 
