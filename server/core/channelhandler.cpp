@@ -122,7 +122,7 @@ void ChannelHandler::create(const EventRequest &request)
         failStore(request, created.error(), notFoundMessage(), {});
         return;
     }
-    moveSessionsIn(request.userId(), created->id);
+    m_context.rooms.moveUser(request.userId(), created->id, true);
     request.succeed({{ChannelKey, created->toJson()}});
     m_context.broadcaster.toUser(request.userId(), protocol::event::ChannelJoined, created->toJson());
 }
@@ -184,7 +184,7 @@ void ChannelHandler::leave(const EventRequest &request)
         return;
     }
     // Out of the room first: member_left is for those who stay.
-    moveSessionsOut(request.userId(), *channelId);
+    m_context.rooms.moveUser(request.userId(), *channelId, false);
     request.succeed();
     m_context.broadcaster.toUser(
         request.userId(), protocol::event::ChannelLeft, QJsonObject {{ChannelIdKey, *channelId}});
@@ -299,29 +299,13 @@ std::optional<ChannelHandler::Admission> ChannelHandler::admit(const EventReques
             QJsonObject {{ChannelIdKey, channelId}, {QStringLiteral("user"), user.toJson()}});
     }
     // Also on a re-join: the rooms follow the stored membership, whatever happened before.
-    moveSessionsIn(user.id, channelId);
+    m_context.rooms.moveUser(user.id, channelId, true);
     auto channel = freshChannel(request, channelId, errorContext);
     if (!channel)
         return std::nullopt;
     if (*added)
         m_context.broadcaster.toUser(user.id, protocol::event::ChannelJoined, channel->toJson());
     return Admission {*added, std::move(*channel)};
-}
-
-void ChannelHandler::moveSessionsIn(const QString &userId, const QString &channelId)
-{
-    RoomRegistry &rooms = m_context.rooms;
-    const QString room = RoomRegistry::channelRoom(channelId);
-    for (const ConnectionId connection : rooms.members(RoomRegistry::userRoom(userId)))
-        rooms.join(connection, room);
-}
-
-void ChannelHandler::moveSessionsOut(const QString &userId, const QString &channelId)
-{
-    RoomRegistry &rooms = m_context.rooms;
-    const QString room = RoomRegistry::channelRoom(channelId);
-    for (const ConnectionId connection : rooms.members(RoomRegistry::userRoom(userId)))
-        rooms.leave(connection, room); // the last one out removes the room
 }
 
 void ChannelHandler::failStore(const EventRequest &request, const store::StoreError &error,

@@ -68,8 +68,6 @@ private:
     };
     std::optional<Admission> admit(const EventRequest &request, const QString &channelId,
         const protocol::User &user, const QJsonObject &errorContext);
-    void moveSessionsIn(const QString &userId, const QString &channelId);
-    void moveSessionsOut(const QString &userId, const QString &channelId);
 
     void failStore(const EventRequest &request, const store::StoreError &error, const QString &notFound,
         const QJsonObject &errorContext) const;

@@ -241,6 +241,17 @@ quint16 ChatServer::port() const
     return d->listener ? d->listener->port() : 0;
 }
 
+void ChatServer::refreshMembership(const QString &userId, const QString &channelId)
+{
+    const auto member = store().channels().isMember(channelId, userId);
+    if (!member) {
+        qCWarning(lcServer).noquote() << "membership of user" << userId << "in channel" << channelId
+                                      << "not refreshed:" << member.error().message;
+        return;
+    }
+    m_rooms.moveUser(userId, channelId, *member);
+}
+
 store::ChatStore &ChatServer::store()
 {
     return d->store;

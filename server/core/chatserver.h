@@ -56,6 +56,11 @@ public:
     // For tests, the admin tools and the host mode (same thread only).
     store::ChatStore &store();
     const RoomRegistry &rooms() const { return m_rooms; }
+    // After a membership was changed in store() directly: the user's connections follow
+    // it into or out of the channel's room without an event to anyone (the handlers of
+    // channel:join and channel:leave do this themselves). A send is checked against the
+    // room first, so a membership removed only in the store would otherwise still post.
+    void refreshMembership(const QString &userId, const QString &channelId);
     auth::Authenticator &authenticator();
     qsizetype connectionCount() const;
     ServerSession *session(ConnectionId id) const;

@@ -31,6 +31,17 @@ bool RoomRegistry::leave(ConnectionId connection, const QString &room)
     return true;
 }
 
+void RoomRegistry::moveUser(const QString &userId, const QString &channelId, bool member)
+{
+    const QString room = channelRoom(channelId);
+    for (const ConnectionId connection : members(userRoom(userId))) {
+        if (member)
+            join(connection, room);
+        else
+            leave(connection, room); // the last one out removes the room
+    }
+}
+
 QSet<QString> RoomRegistry::leaveAll(ConnectionId connection)
 {
     const QList<QString> rooms = m_rooms.take(connection);

@@ -13,6 +13,7 @@ private Q_SLOTS:
     void lastLeaveRemovesRoom();
     void leaveAllCleansEveryRoom();
     void leaveUnknownIsNoop();
+    void moveUserTakesEverySessionOfTheUser();
     void roomNames();
     void thousandCyclesLeaveNothing();
 };
@@ -23,7 +24,7 @@ void TestRoomRegistry::joinAddsMemberOnce()
     QVERIFY(rooms.join(1, QStringLiteral("channel:7")));
     QVERIFY(!rooms.join(1, QStringLiteral("channel:7")));
     QVERIFY(rooms.join(2, QStringLiteral("channel:7")));
-    QCOMPARE(rooms.members(QStringLiteral("channel:7")), (QSet<ConnectionId>{1, 2}));
+    QCOMPARE(rooms.members(QStringLiteral("channel:7")), (QSet<ConnectionId> {1, 2}));
     QCOMPARE(rooms.roomCount(), 1);
     QCOMPARE(rooms.connectionCount(), 2);
     QVERIFY(rooms.contains(2, QStringLiteral("channel:7")));
@@ -51,10 +52,32 @@ void TestRoomRegistry::leaveAllCleansEveryRoom()
     rooms.join(1, QStringLiteral("channel:2"));
     rooms.join(2, QStringLiteral("channel:2"));
     const QSet<QString> left = rooms.leaveAll(1);
-    QCOMPARE(left, (QSet<QString>{QStringLiteral("user:1"), QStringLiteral("channel:1"), QStringLiteral("channel:2")}));
+    QCOMPARE(left,
+        (QSet<QString> {QStringLiteral("user:1"), QStringLiteral("channel:1"), QStringLiteral("channel:2")}));
     QCOMPARE(rooms.roomCount(), 1);
-    QCOMPARE(rooms.members(QStringLiteral("channel:2")), (QSet<ConnectionId>{2}));
+    QCOMPARE(rooms.members(QStringLiteral("channel:2")), (QSet<ConnectionId> {2}));
     QVERIFY(rooms.roomsOf(1).isEmpty());
+}
+
+void TestRoomRegistry::moveUserTakesEverySessionOfTheUser()
+{
+    RoomRegistry rooms;
+    rooms.join(1, RoomRegistry::userRoom(QStringLiteral("5"))); // two sessions of user 5
+    rooms.join(2, RoomRegistry::userRoom(QStringLiteral("5")));
+    rooms.join(3, RoomRegistry::userRoom(QStringLiteral("6")));
+    rooms.join(3, RoomRegistry::channelRoom(QStringLiteral("9")));
+
+    rooms.moveUser(QStringLiteral("5"), QStringLiteral("9"), true);
+    QCOMPARE(rooms.members(RoomRegistry::channelRoom(QStringLiteral("9"))), (QSet<ConnectionId> {1, 2, 3}));
+    rooms.moveUser(QStringLiteral("5"), QStringLiteral("9"), true); // again: nothing doubles
+    QCOMPARE(rooms.roomsOf(1).size(), 2);
+
+    rooms.moveUser(QStringLiteral("5"), QStringLiteral("9"), false);
+    QCOMPARE(rooms.members(RoomRegistry::channelRoom(QStringLiteral("9"))), (QSet<ConnectionId> {3}));
+    rooms.moveUser(QStringLiteral("6"), QStringLiteral("9"), false); // the last one out: no room left
+    QCOMPARE(rooms.find(RoomRegistry::channelRoom(QStringLiteral("9"))), nullptr);
+    rooms.moveUser(QStringLiteral("7"), QStringLiteral("9"), true); // a user with no session: no room
+    QCOMPARE(rooms.find(RoomRegistry::channelRoom(QStringLiteral("9"))), nullptr);
 }
 
 void TestRoomRegistry::leaveUnknownIsNoop()
@@ -85,7 +108,7 @@ void TestRoomRegistry::thousandCyclesLeaveNothing()
     }
     QCOMPARE(rooms.roomCount(), 1);
     QCOMPARE(rooms.connectionCount(), 1);
-    QCOMPARE(rooms.members(QStringLiteral("channel:1")), (QSet<ConnectionId>{999999}));
+    QCOMPARE(rooms.members(QStringLiteral("channel:1")), (QSet<ConnectionId> {999999}));
 }
 
 QTEST_APPLESS_MAIN(TestRoomRegistry)

@@ -178,9 +178,11 @@ bool QmlFixture::setMember(const QString &username, const QString &channel, bool
 {
     if (!m_serverUp)
         return false;
-    auto &channels = m_server->server().store().channels();
+    server::ChatServer &chat = m_server->server();
+    auto &channels = chat.store().channels();
     const auto changed = member ? channels.addMember(channelId(channel), userId(username))
                                 : channels.removeMember(channelId(channel), userId(username));
+    chat.refreshMembership(userId(username), channelId(channel)); // behind the client's back
     return changed && *changed;
 }
 
