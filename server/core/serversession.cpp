@@ -226,12 +226,10 @@ void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
 {
     // `/` is joined exactly from JoiningRooms to Ready (accepted before the rooms are
     // joined; a DISCONNECT or the close sets another stage): the stage answers without
-    // a look into the connection's namespace list, once per delivery.
-    if (m_stage != Stage::JoiningRooms && m_stage != Stage::Ready)
-        return;
-    Q_ASSERT(m_connection->isNamespaceConnected(protocol::ns::Main));
-    // The channel takes no frame once closed, and the connection closes its channel as
-    // it closes itself: so no look at the connection's state either.
+    // a look into the connection's namespace list, once per delivery. While a closing
+    // connection reports itself closed the stage may still say Ready for a moment, but
+    // the connection closes its channel first, and a closed channel takes no frame: so
+    // no look at the connection's state either.
     if (m_rawChannel)
         m_rawChannel->sendEncodedFrame(encoded.webSocketFrame); // shared, not copied
     else
