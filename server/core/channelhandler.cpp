@@ -122,7 +122,7 @@ void ChannelHandler::create(const EventRequest &request)
         failStore(request, created.error(), notFoundMessage(), {});
         return;
     }
-    m_context.rooms.moveUser(request.userId(), created->id, true);
+    m_context.rooms.moveUserIn(request.userId(), created->id);
     request.succeed({{ChannelKey, created->toJson()}});
     m_context.broadcaster.toUser(request.userId(), protocol::event::ChannelJoined, created->toJson());
 }
@@ -184,7 +184,7 @@ void ChannelHandler::leave(const EventRequest &request)
         return;
     }
     // Out of the room first: member_left is for those who stay.
-    m_context.rooms.moveUser(request.userId(), *channelId, false);
+    m_context.rooms.moveUserOut(request.userId(), *channelId);
     request.succeed();
     m_context.broadcaster.toUser(
         request.userId(), protocol::event::ChannelLeft, QJsonObject {{ChannelIdKey, *channelId}});
@@ -299,7 +299,7 @@ std::optional<ChannelHandler::Admission> ChannelHandler::admit(const EventReques
             QJsonObject {{ChannelIdKey, channelId}, {QStringLiteral("user"), user.toJson()}});
     }
     // Also on a re-join: the rooms follow the stored membership, whatever happened before.
-    m_context.rooms.moveUser(user.id, channelId, true);
+    m_context.rooms.moveUserIn(user.id, channelId);
     auto channel = freshChannel(request, channelId, errorContext);
     if (!channel)
         return std::nullopt;

@@ -249,7 +249,10 @@ void ChatServer::refreshMembership(const QString &userId, const QString &channel
                                       << "not refreshed:" << member.error().message;
         return;
     }
-    m_rooms.moveUser(userId, channelId, *member);
+    if (*member)
+        m_rooms.moveUserIn(userId, channelId);
+    else
+        m_rooms.moveUserOut(userId, channelId);
 }
 
 store::ChatStore &ChatServer::store()

@@ -154,7 +154,7 @@ QJsonObject errorContextOf(const std::optional<QJsonObject> &payload, bool withC
 // `json` is the message's text, written once for the ack and the broadcast.
 protocol::JsonText sendAck(const protocol::Message &message, const protocol::JsonText &json)
 {
-    protocol::JsonWriter ack(json.bytes.size() + 64);
+    protocol::JsonWriter ack(json.bytes.size() + 128);
     ack.beginObject()
         .key(QLatin1String("message"))
         .json(json.bytes)
@@ -206,9 +206,8 @@ void MessageHandler::send(const EventRequest &request)
     }
     const store::NewMessage message {
         parsed->channelId, request.userId(), parsed->content, parsed->clientMsgId};
-    auto answer = [this, request](const MessageWriter::Outcome &outcome) {
-        answerCommitted(request, outcome, errorContextOf(request.payload(), true));
-    };
+    auto answer = [this, request](
+                      const MessageWriter::Outcome &outcome) { answerCommitted(request, outcome); };
 
     // The common case, a member within its rate, goes straight to the writer: a repeated
     // clientMsgId is then found inside the commit (answered with the first send's message,
@@ -243,10 +242,16 @@ void MessageHandler::send(const EventRequest &request)
     m_writer.enqueue(message, std::move(answer));
 }
 
-void MessageHandler::answerCommitted(
-    const EventRequest &request, const MessageWriter::Outcome &outcome, const QJsonObject &errorContext) const
+void MessageHandler::answerCommitted(const EventRequest &request, const MessageWriter::Outcome &outcome) const
 {
     if (!outcome) {
+        // A repeat gets the first send's ack even when the batch it waited in could not
+        // commit: that message is stored, whatever happened to the others.
+        if (const auto first = storedRepeatOf(request)) {
+            request.acknowledge(sendAck(*first, first->toJsonText()));
+            return;
+        }
+        const QJsonObject errorContext = errorContextOf(request.payload(), true);
         // The channel (or the sender) went away between the checks and the commit.
         if (outcome.error().kind == store::StoreError::Kind::NotFound)
             request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
@@ -259,6 +264,18 @@ void MessageHandler::answerCommitted(
     request.acknowledge(sendAck(outcome->message, message));
     if (!outcome->duplicate)
         m_context.broadcaster.toChannel(outcome->message.channelId, protocol::event::MessageNew, message);
+}
+
+std::optional<protocol::Message> MessageHandler::storedRepeatOf(const EventRequest &request) const
+{
+    const auto payload = request.payload();
+    const QJsonValue clientMsgId = payload ? payload->value(ClientMsgIdKey) : QJsonValue();
+    if (!clientMsgId.isString() || clientMsgId.toString().isEmpty())
+        return std::nullopt;
+    const auto first = m_context.store.messages().findByClientMsgId(request.userId(), clientMsgId.toString());
+    if (!first || !*first)
+        return std::nullopt; // a failed lookup: the commit's own failure is the answer
+    return **first;
 }
 
 void MessageHandler::history(const EventRequest &request)

@@ -31,15 +31,18 @@ bool RoomRegistry::leave(ConnectionId connection, const QString &room)
     return true;
 }
 
-void RoomRegistry::moveUser(const QString &userId, const QString &channelId, bool member)
+void RoomRegistry::moveUserIn(const QString &userId, const QString &channelId)
 {
     const QString room = channelRoom(channelId);
-    for (const ConnectionId connection : members(userRoom(userId))) {
-        if (member)
-            join(connection, room);
-        else
-            leave(connection, room); // the last one out removes the room
-    }
+    for (const ConnectionId connection : members(userRoom(userId)))
+        join(connection, room);
+}
+
+void RoomRegistry::moveUserOut(const QString &userId, const QString &channelId)
+{
+    const QString room = channelRoom(channelId);
+    for (const ConnectionId connection : members(userRoom(userId)))
+        leave(connection, room); // the last one out removes the room
 }
 
 QSet<QString> RoomRegistry::leaveAll(ConnectionId connection)

@@ -22,7 +22,8 @@ public:
     bool leave(ConnectionId connection, const QString &room);
     // Every connection of the user (the user's room) into, or out of, the channel's room:
     // how the channel rooms follow a stored membership that was added or removed.
-    void moveUser(const QString &userId, const QString &channelId, bool member);
+    void moveUserIn(const QString &userId, const QString &channelId);
+    void moveUserOut(const QString &userId, const QString &channelId);
     // On disconnect: leaves every room; returns the rooms it was in.
     QSet<QString> leaveAll(ConnectionId connection);
 

@@ -230,6 +230,8 @@ void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
     // connection reports itself closed the stage may still say Ready for a moment, but
     // the connection closes its channel first, and a closed channel takes no frame: so
     // no look at the connection's state either.
+    if (m_stage != Stage::JoiningRooms && m_stage != Stage::Ready)
+        return;
     if (m_rawChannel)
         m_rawChannel->sendEncodedFrame(encoded.webSocketFrame); // shared, not copied
     else

@@ -1,5 +1,7 @@
 #include "jsonwriter.h"
 
+#include <algorithm>
+
 namespace parley::protocol {
 
 namespace {
@@ -15,6 +17,29 @@ char *writeEscape(char *out, char16_t unit)
     *out++ = HexDigits[(unit >> 4) & 0xf];
     *out++ = HexDigits[unit & 0xf];
     return out;
+}
+
+// The two-character escape JSON has for c, or 0.
+char shortEscapeOf(char16_t c)
+{
+    switch (c) {
+    case u'"':
+        return '"';
+    case u'\\':
+        return '\\';
+    case u'\b':
+        return 'b';
+    case u'\f':
+        return 'f';
+    case u'\n':
+        return 'n';
+    case u'\r':
+        return 'r';
+    case u'\t':
+        return 't';
+    default:
+        return 0;
+    }
 }
 
 } // namespace
@@ -58,6 +83,8 @@ JsonWriter &JsonWriter::endArray()
 
 JsonWriter &JsonWriter::key(QLatin1String name)
 {
+    Q_ASSERT(std::all_of(
+        name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f && c != '"' && c != '\\'; }));
     separate();
     m_text.append('"').append(name.data(), name.size()).append("\":", 2);
     return *this;
@@ -66,12 +93,17 @@ JsonWriter &JsonWriter::key(QLatin1String name)
 JsonWriter &JsonWriter::string(QStringView text)
 {
     separate();
-    // At most 6 bytes per UTF-16 unit (an escape), plus the quotes: written through a
-    // pointer into room made once, then cut to what was used.
+    // Written through a pointer into room made once — 3 bytes per UTF-16 unit (the most
+    // UTF-8 needs for one) and the quotes — then cut to what was used. A \uXXXX escape
+    // (6 bytes for one unit: a control character, a lone surrogate) makes its own room.
     const qsizetype start = m_text.size();
-    m_text.resize(start + text.size() * 6 + 2);
-    char *const begin = m_text.data() + start;
-    char *out = begin;
+    m_text.resize(start + text.size() * 3 + 2);
+    char *out = m_text.data() + start;
+    const auto writeUnicodeEscape = [this, &out](char16_t unit) {
+        const qsizetype used = out - m_text.constData();
+        m_text.resize(m_text.size() + 3);
+        out = writeEscape(m_text.data() + used, unit);
+    };
     *out++ = '"';
     const char16_t *unit = text.utf16();
     const char16_t *const end = unit + text.size();
@@ -82,32 +114,11 @@ JsonWriter &JsonWriter::string(QStringView text)
                 *out++ = static_cast<char>(c);
                 continue;
             }
-            *out++ = '\\';
-            switch (c) {
-            case '"':
-                *out++ = '"';
-                break;
-            case '\\':
+            if (const char escaped = shortEscapeOf(c)) {
                 *out++ = '\\';
-                break;
-            case '\b':
-                *out++ = 'b';
-                break;
-            case '\f':
-                *out++ = 'f';
-                break;
-            case '\n':
-                *out++ = 'n';
-                break;
-            case '\r':
-                *out++ = 'r';
-                break;
-            case '\t':
-                *out++ = 't';
-                break;
-            default:
-                out = writeEscape(out - 1, c);
-                break;
+                *out++ = escaped;
+            } else {
+                writeUnicodeEscape(c);
             }
         } else if (c < 0x800) {
             *out++ = static_cast<char>(0xc0 | (c >> 6));
@@ -119,7 +130,7 @@ JsonWriter &JsonWriter::string(QStringView text)
             *out++ = static_cast<char>(0x80 | ((code >> 6) & 0x3f));
             *out++ = static_cast<char>(0x80 | (code & 0x3f));
         } else if (QChar::isSurrogate(c)) {
-            out = writeEscape(out, c); // lone: no UTF-8 for it
+            writeUnicodeEscape(c); // lone: no UTF-8 for it
         } else {
             *out++ = static_cast<char>(0xe0 | (c >> 12));
             *out++ = static_cast<char>(0x80 | ((c >> 6) & 0x3f));
@@ -127,7 +138,7 @@ JsonWriter &JsonWriter::string(QStringView text)
         }
     }
     *out++ = '"';
-    m_text.resize(start + (out - begin));
+    m_text.resize(out - m_text.constData());
     return *this;
 }
 
@@ -165,6 +176,7 @@ JsonWriter &JsonWriter::null()
 
 JsonWriter &JsonWriter::json(QByteArrayView text)
 {
+    Q_ASSERT(!text.isEmpty()); // a value: the commas are placed by its last byte
     separate();
     m_text.append(text);
     return *this;

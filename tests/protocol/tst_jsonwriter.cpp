@@ -2,6 +2,7 @@
 // written, whatever a user puts in a message, and a stored message written as text must
 // be the same JSON as Message::toJson() — the server sends one where it used to send
 // the other.
+#include "protocol/jsontext.h"
 #include "protocol/jsonwriter.h"
 #include "protocol/types.h"
 
@@ -98,6 +99,8 @@ void TestJsonWriter::stringsReadBackUnchanged()
     writer.string(text);
     const QByteArray json = writer.take();
     QCOMPARE(readBackString(json), text);
+    // Byte for byte what Qt's own writer gives for the same string.
+    QCOMPARE(json, jsontext::write(QJsonValue(text)));
     // What a JavaScript client sees is UTF-8 text: nothing Qt's writer would not accept.
     QVERIFY(QString::fromUtf8(json).toUtf8() == json);
 }
@@ -136,24 +139,35 @@ void TestJsonWriter::messageTextIsTheMessageJson_data()
 {
     QTest::addColumn<QString>("content");
     QTest::addColumn<QString>("clientMsgId");
-    QTest::newRow("plain") << QStringLiteral("hello") << QStringLiteral("c-1");
-    QTest::newRow("no clientMsgId") << QStringLiteral("hello") << QString();
-    QTest::newRow("unicode and quotes") << QStringLiteral("\"Grüße\" 😀\n日本") << QStringLiteral("x");
-    QTest::newRow("controls") << QStringLiteral("a\u0001b\tc") << QStringLiteral("id \\ \"q\"");
+    QTest::addColumn<qint64>("seq");
+    QTest::addColumn<QDateTime>("createdAt");
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(1795714200123, Qt::UTC);
+    QTest::newRow("plain") << QStringLiteral("hello") << QStringLiteral("c-1") << qint64(1) << time;
+    QTest::newRow("no clientMsgId") << QStringLiteral("hello") << QString() << qint64(9007199254740991)
+                                    << time;
+    QTest::newRow("unicode and quotes")
+        << QStringLiteral("\"Grüße\" 😀\n日本") << QStringLiteral("x") << qint64(2) << time;
+    QTest::newRow("controls") << QStringLiteral("a\u0001b\tc") << QStringLiteral("id \\ \"q\"") << qint64(3)
+                              << time;
+    QTest::newRow("lone surrogate") << (QStringLiteral("cut ") + QChar(0xd83d)) << QStringLiteral("s")
+                                    << qint64(4) << time;
+    QTest::newRow("no time, seq 0") << QStringLiteral("x") << QString() << qint64(0) << QDateTime();
 }
 
 void TestJsonWriter::messageTextIsTheMessageJson()
 {
     QFETCH(QString, content);
     QFETCH(QString, clientMsgId);
+    QFETCH(qint64, seq);
+    QFETCH(QDateTime, createdAt);
     Message message;
     message.id = QStringLiteral("42");
     message.channelId = QStringLiteral("7");
-    message.seq = 9007199254740991;
+    message.seq = seq;
     message.userId = QStringLiteral("3");
     message.author = User {QStringLiteral("3"), QStringLiteral("alice"), QStringLiteral("Alice «A» Smith")};
     message.content = content;
-    message.createdAt = QDateTime::fromMSecsSinceEpoch(1795714200123, Qt::UTC);
+    message.createdAt = createdAt;
     message.clientMsgId = clientMsgId;
 
     const QByteArray text = message.toJsonText().bytes;

@@ -325,6 +325,8 @@ void TestTypes::formatsTimestamps_data()
                                  << QStringLiteral("2026-12-31T23:59:59.999Z");
     QTest::newRow("early year padded") << QDateTime(QDate(42, 3, 4), QTime(5, 6, 7, 89), Qt::UTC)
                                        << QStringLiteral("0042-03-04T05:06:07.089Z");
+    const QDateTime farFuture(QDate(10000, 1, 1), QTime(0, 0), Qt::UTC); // beyond four digits: Qt's form
+    QTest::newRow("year 10000") << farFuture << farFuture.toString(Qt::ISODateWithMs);
     QTest::newRow("invalid") << QDateTime() << QString();
 }
 

@@ -116,6 +116,8 @@ private Q_SLOTS:
     void burstPastTheLimitIsRateLimited();
     void ackWaitsForTheCommit();
     void failedCommitAcksInternalAndBroadcastsNothing();
+    void repeatInAFailedCommitGetsTheFirstAck();
+    void membershipChangedInTheStoreIsFollowed();
     void failedItemLeavesTheRestOfTheCommit();
     void senderGoneBeforeTheCommitStillBroadcasts();
     void shutdownCommitsAndAcksWhatIsWaiting();
@@ -714,6 +716,65 @@ void TestMessageHandler::failedCommitAcksInternalAndBroadcastsNothing()
     QVERIFY(isSuccess(retried));
     QCOMPARE(retried->value(QStringLiteral("seq")).toInteger(), 1);
     QVERIFY(bob.waitForEvents(protocol::event::MessageNew));
+}
+
+// A repeat goes to the writer with new sends (its clientMsgId is looked up inside the
+// commit); when that commit fails, the repeat still gets the first send's ack.
+void TestMessageHandler::repeatInAFailedCommitGetsTheFirstAck()
+{
+    ServerConfig config;
+    config.commitWindow = 200ms; // the repeat and the new send in the one commit that fails
+    startServer(config, TestServer::Storage::TemporaryFile);
+    TestClient alice(m_server->url());
+    QVERIFY(alice.connectMain(m_alice.token));
+    const auto first = alice.request(protocol::event::MessageSend,
+        sendPayload(m_general.id, QStringLiteral("stored"), QStringLiteral("r-1")));
+    QVERIFY(isSuccess(first));
+
+    const store::Database &database = m_server->server().store().database();
+    QVERIFY(database.run(QStringLiteral(
+        "CREATE TABLE doomed (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED)")));
+    QVERIFY(database.run(QStringLiteral(
+        "CREATE TRIGGER doom AFTER INSERT ON messages BEGIN INSERT INTO doomed VALUES (-1); END")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("cannot execute \"COMMIT\": FOREIGN KEY")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("commit of 2 messages failed")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("message:send from user .* failed: .*FOREIGN KEY")));
+    PendingAcks pending;
+    pending.emitWithAck(alice, protocol::event::MessageSend,
+        sendPayload(m_general.id, QStringLiteral("again"), QStringLiteral("r-1")));
+    pending.emitWithAck(alice, protocol::event::MessageSend,
+        sendPayload(m_general.id, QStringLiteral("doomed"), QStringLiteral("r-2")));
+    QVERIFY(pending.waitForAll());
+    QCOMPARE(pending.acks().at(0), first);
+    QCOMPARE(errorCode(pending.acks().at(1)), QStringLiteral("INTERNAL"));
+    QCOMPARE(storedCount(), 1);
+}
+
+// The rooms are what a send is checked against first: a membership removed or added in
+// the store directly (tests, admin tools) is followed once ChatServer::refreshMembership
+// is told, on every session of the user.
+void TestMessageHandler::membershipChangedInTheStoreIsFollowed()
+{
+    TestClient alice(m_server->url());
+    TestClient alicePhone(m_server->url());
+    QVERIFY(alice.connectMain(m_alice.token));
+    QVERIFY(alicePhone.connectMain(m_alice.token));
+    store::ChannelRepository &channels = m_server->server().store().channels();
+    QVERIFY(channels.removeMember(m_general.id, m_alice.user.id));
+    m_server->server().refreshMembership(m_alice.user.id, m_general.id);
+    const auto refused =
+        alice.request(protocol::event::MessageSend, sendPayload(m_general.id, QStringLiteral("out")));
+    QCOMPARE(errorCode(refused), QStringLiteral("FORBIDDEN"));
+    QCOMPARE(m_server->server().rooms().find(RoomRegistry::channelRoom(m_general.id)), nullptr);
+
+    QVERIFY(channels.addMember(m_general.id, m_alice.user.id));
+    m_server->server().refreshMembership(m_alice.user.id, m_general.id);
+    QVERIFY(isSuccess(
+        alice.request(protocol::event::MessageSend, sendPayload(m_general.id, QStringLiteral("back")))));
+    QCOMPARE(m_server->server().rooms().members(RoomRegistry::channelRoom(m_general.id)).size(), 2);
+    QCOMPARE(storedCount(), 1);
 }
 
 void TestMessageHandler::failedItemLeavesTheRestOfTheCommit()

@@ -13,7 +13,7 @@ private Q_SLOTS:
     void lastLeaveRemovesRoom();
     void leaveAllCleansEveryRoom();
     void leaveUnknownIsNoop();
-    void moveUserTakesEverySessionOfTheUser();
+    void movingAUserTakesEverySession();
     void roomNames();
     void thousandCyclesLeaveNothing();
 };
@@ -59,7 +59,7 @@ void TestRoomRegistry::leaveAllCleansEveryRoom()
     QVERIFY(rooms.roomsOf(1).isEmpty());
 }
 
-void TestRoomRegistry::moveUserTakesEverySessionOfTheUser()
+void TestRoomRegistry::movingAUserTakesEverySession()
 {
     RoomRegistry rooms;
     rooms.join(1, RoomRegistry::userRoom(QStringLiteral("5"))); // two sessions of user 5
@@ -67,16 +67,16 @@ void TestRoomRegistry::moveUserTakesEverySessionOfTheUser()
     rooms.join(3, RoomRegistry::userRoom(QStringLiteral("6")));
     rooms.join(3, RoomRegistry::channelRoom(QStringLiteral("9")));
 
-    rooms.moveUser(QStringLiteral("5"), QStringLiteral("9"), true);
+    rooms.moveUserIn(QStringLiteral("5"), QStringLiteral("9"));
     QCOMPARE(rooms.members(RoomRegistry::channelRoom(QStringLiteral("9"))), (QSet<ConnectionId> {1, 2, 3}));
-    rooms.moveUser(QStringLiteral("5"), QStringLiteral("9"), true); // again: nothing doubles
+    rooms.moveUserIn(QStringLiteral("5"), QStringLiteral("9")); // again: nothing doubles
     QCOMPARE(rooms.roomsOf(1).size(), 2);
 
-    rooms.moveUser(QStringLiteral("5"), QStringLiteral("9"), false);
+    rooms.moveUserOut(QStringLiteral("5"), QStringLiteral("9"));
     QCOMPARE(rooms.members(RoomRegistry::channelRoom(QStringLiteral("9"))), (QSet<ConnectionId> {3}));
-    rooms.moveUser(QStringLiteral("6"), QStringLiteral("9"), false); // the last one out: no room left
+    rooms.moveUserOut(QStringLiteral("6"), QStringLiteral("9")); // the last one out: no room left
     QCOMPARE(rooms.find(RoomRegistry::channelRoom(QStringLiteral("9"))), nullptr);
-    rooms.moveUser(QStringLiteral("7"), QStringLiteral("9"), true); // a user with no session: no room
+    rooms.moveUserIn(QStringLiteral("7"), QStringLiteral("9")); // a user with no session: no room
     QCOMPARE(rooms.find(RoomRegistry::channelRoom(QStringLiteral("9"))), nullptr);
 }
 
