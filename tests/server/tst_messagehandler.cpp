@@ -58,6 +58,16 @@ QList<qint64> range(qint64 first, qint64 last)
     return seqs;
 }
 
+// A real fault at COMMIT: every message insert also adds a row whose deferred foreign
+// key is broken, which SQLite reports only when committing. DROP TRIGGER doom ends it.
+bool breakCommits(const store::Database &database)
+{
+    return database.run(QStringLiteral(
+               "CREATE TABLE doomed (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED)")) &&
+        database.run(QStringLiteral(
+            "CREATE TRIGGER doom AFTER INSERT ON messages BEGIN INSERT INTO doomed VALUES (-1); END"));
+}
+
 // Requests sent without waiting for each answer, so that they reach the server
 // together (one commit window, one burst); the acks are kept in sending order.
 class PendingAcks
@@ -674,13 +684,8 @@ void TestMessageHandler::failedCommitAcksInternalAndBroadcastsNothing()
     QVERIFY(alice.connectMain(m_alice.token));
     QVERIFY(bob.connectMain(m_bob.token));
 
-    // A real fault at COMMIT: every message insert also adds a row whose
-    // deferred foreign key is broken, which SQLite reports only when committing.
     const store::Database &database = m_server->server().store().database();
-    QVERIFY(database.run(QStringLiteral(
-        "CREATE TABLE doomed (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED)")));
-    QVERIFY(database.run(QStringLiteral(
-        "CREATE TRIGGER doom AFTER INSERT ON messages BEGIN INSERT INTO doomed VALUES (-1); END")));
+    QVERIFY(breakCommits(database));
 
     QTest::ignoreMessage(
         QtWarningMsg, QRegularExpression(QStringLiteral("cannot execute \"COMMIT\": FOREIGN KEY")));
@@ -731,11 +736,7 @@ void TestMessageHandler::repeatInAFailedCommitGetsTheFirstAck()
         sendPayload(m_general.id, QStringLiteral("stored"), QStringLiteral("r-1")));
     QVERIFY(isSuccess(first));
 
-    const store::Database &database = m_server->server().store().database();
-    QVERIFY(database.run(QStringLiteral(
-        "CREATE TABLE doomed (user_id INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED)")));
-    QVERIFY(database.run(QStringLiteral(
-        "CREATE TRIGGER doom AFTER INSERT ON messages BEGIN INSERT INTO doomed VALUES (-1); END")));
+    QVERIFY(breakCommits(m_server->server().store().database()));
     QTest::ignoreMessage(
         QtWarningMsg, QRegularExpression(QStringLiteral("cannot execute \"COMMIT\": FOREIGN KEY")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("commit of 2 messages failed")));
