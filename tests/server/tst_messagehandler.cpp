@@ -466,6 +466,10 @@ void TestMessageHandler::repeatedClientMsgIdGetsTheFirstAck()
     const auto elsewhere = alice.request(protocol::event::MessageSend,
         sendPayload(QStringLiteral("999"), QStringLiteral("x"), QStringLiteral("c-1")));
     QCOMPARE(elsewhere, first);
+    // ...and when sent to another channel she is in, where it is found inside the commit.
+    const auto inAnotherChannel = alice.request(
+        protocol::event::MessageSend, sendPayload(m_secret.id, QStringLiteral("x"), QStringLiteral("c-1")));
+    QCOMPARE(inAnotherChannel, first);
     // The same id from another user is another message.
     const auto fromBob = bob.request(protocol::event::MessageSend,
         sendPayload(m_general.id, QStringLiteral("mine"), QStringLiteral("c-1")));

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void unknownNamespaceIsRefused();
     void unknownEventIsAnsweredNotFatal();
     void disconnectLeavesEveryRoom();
+    void mainDisconnectStopsBroadcastsUntilConnectedAgain();
     void expiredTokenEndsTheMainNamespace();
     void binaryPacketClosesOnlyThatConnection();
     void slowConsumerIsCutOffWhileOthersCarryOn();
@@ -157,6 +158,36 @@ void TestServerSession::disconnectLeavesEveryRoom()
     QTRY_COMPARE(m_server->server().connectionCount(), 0);
     QCOMPARE(m_server->server().rooms().roomCount(), 0);
     QCOMPARE(m_server->server().rooms().connectionCount(), 0);
+}
+
+// A client that leaves `/` but keeps its socket gets no more message:new (broadcasts skip
+// it by its rooms and its stage), and is back in its rooms after a new CONNECT.
+void TestServerSession::mainDisconnectStopsBroadcastsUntilConnectedAgain()
+{
+    const auto hana = m_server->createUser(QStringLiteral("hana"));
+    const auto ivan = m_server->createUser(QStringLiteral("ivan"));
+    const auto channel = m_server->createChannel(QStringLiteral("lobby"), hana.user.id);
+    m_server->addMember(channel.id, ivan.user.id);
+    TestClient listener(m_server->url());
+    TestClient sender(m_server->url());
+    QVERIFY(listener.connectMain(hana.token));
+    QVERIFY(sender.connectMain(ivan.token));
+    const auto say = [&sender, &channel](const QString &text) {
+        return isSuccess(sender.request(QString(protocol::event::MessageSend),
+            QJsonObject {{QStringLiteral("channelId"), channel.id}, {QStringLiteral("content"), text}}));
+    };
+
+    listener.connection().disconnectNamespace(QStringLiteral("/"));
+    QTRY_COMPARE(m_server->server().rooms().members(RoomRegistry::channelRoom(channel.id)).size(), 1);
+    QVERIFY(say(QStringLiteral("while away")));
+    QVERIFY(listener.connectMain(hana.token)); // the same socket
+    QVERIFY(say(QStringLiteral("welcome back")));
+    QVERIFY(listener.waitForEvents(QString(protocol::event::MessageNew)));
+    const auto received = listener.eventsNamed(protocol::event::MessageNew);
+    QCOMPARE(received.size(), 1);
+    QCOMPARE(received.first().payload.toObject().value(QStringLiteral("content")).toString(),
+        QStringLiteral("welcome back"));
+    QVERIFY(!listener.isClosed());
 }
 
 void TestServerSession::expiredTokenEndsTheMainNamespace()
