@@ -206,8 +206,9 @@ void MessageHandler::send(const EventRequest &request)
     }
     const store::NewMessage message {
         parsed->channelId, request.userId(), parsed->content, parsed->clientMsgId};
-    auto answer = [this, request](
-                      const MessageWriter::Outcome &outcome) { answerCommitted(request, outcome); };
+    auto answer = [this, request, clientMsgId = message.clientMsgId](const MessageWriter::Outcome &outcome) {
+        answerCommitted(request, clientMsgId, outcome);
+    };
 
     // The common case, a member within its rate, goes straight to the writer: a repeated
     // clientMsgId is then found inside the commit (answered with the first send's message,
@@ -242,14 +243,18 @@ void MessageHandler::send(const EventRequest &request)
     m_writer.enqueue(message, std::move(answer));
 }
 
-void MessageHandler::answerCommitted(const EventRequest &request, const MessageWriter::Outcome &outcome) const
+void MessageHandler::answerCommitted(
+    const EventRequest &request, const QString &clientMsgId, const MessageWriter::Outcome &outcome) const
 {
     if (!outcome) {
         // A repeat gets the first send's ack even when the batch it waited in could not
         // commit: that message is stored, whatever happened to the others.
-        if (const auto first = storedRepeatOf(request)) {
-            request.acknowledge(sendAck(*first, first->toJsonText()));
-            return;
+        if (!clientMsgId.isEmpty()) {
+            const auto first = m_context.store.messages().findByClientMsgId(request.userId(), clientMsgId);
+            if (first && *first) { // a failed lookup: the commit's own failure is the answer
+                request.acknowledge(sendAck(**first, (*first)->toJsonText()));
+                return;
+            }
         }
         const QJsonObject errorContext = errorContextOf(request.payload(), true);
         // The channel (or the sender) went away between the checks and the commit.
@@ -264,18 +269,6 @@ void MessageHandler::answerCommitted(const EventRequest &request, const MessageW
     request.acknowledge(sendAck(outcome->message, message));
     if (!outcome->duplicate)
         m_context.broadcaster.toChannel(outcome->message.channelId, protocol::event::MessageNew, message);
-}
-
-std::optional<protocol::Message> MessageHandler::storedRepeatOf(const EventRequest &request) const
-{
-    const auto payload = request.payload();
-    const QJsonValue clientMsgId = payload ? payload->value(ClientMsgIdKey) : QJsonValue();
-    if (!clientMsgId.isString() || clientMsgId.toString().isEmpty())
-        return std::nullopt;
-    const auto first = m_context.store.messages().findByClientMsgId(request.userId(), clientMsgId.toString());
-    if (!first || !*first)
-        return std::nullopt; // a failed lookup: the commit's own failure is the answer
-    return **first;
 }
 
 void MessageHandler::history(const EventRequest &request)

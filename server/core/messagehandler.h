@@ -1,12 +1,10 @@
 #pragma once
 
 #include "messagewriter.h"
-#include "protocol/types.h"
 #include "servercontext.h"
 
 #include <QJsonObject>
 
-#include <optional>
 
 namespace parley::server {
 
@@ -34,9 +32,9 @@ private:
     bool failUnlessMember(
         const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
     bool isMemberByRoom(const EventRequest &request, const QString &channelId) const;
-    void answerCommitted(const EventRequest &request, const MessageWriter::Outcome &outcome) const;
-    // The first send's message when this request repeats a stored clientMsgId.
-    std::optional<protocol::Message> storedRepeatOf(const EventRequest &request) const;
+    // clientMsgId: the send's, as parsed (empty: none).
+    void answerCommitted(
+        const EventRequest &request, const QString &clientMsgId, const MessageWriter::Outcome &outcome) const;
     void failInternal(
         const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const;
 
