@@ -5,7 +5,6 @@
 
 #include <QJsonObject>
 
-
 namespace parley::server {
 
 class EventRequest;
