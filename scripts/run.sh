@@ -23,7 +23,7 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_BUILD_TE
 cmake --build "$build_dir" -j "$(nproc)"
 
 app=$build_dir/app/parley
-server=$build_dir/server/app/parley-server
+server=$build_dir/server/cli/parley-server
 if [ "$headless" = 0 ] && [ -x "$app" ]; then
     exec "$app" --host ${args[@]+"${args[@]}"}
 fi

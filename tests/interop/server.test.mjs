@@ -2,7 +2,7 @@
 // (docs/protocol.md) as a JavaScript client sees it — register, log in, refresh,
 // connect, channels, messages, error codes — and durability across a restart.
 // Run by ctest (interop_server) with PARLEY_SERVER_BIN set; by hand:
-//   PARLEY_SERVER_BIN=<build>/server/app/parley-server node --test server.test.mjs
+//   PARLEY_SERVER_BIN=<build>/server/cli/parley-server node --test server.test.mjs
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,7 +1,7 @@
-#include "app/admintool.h"
-#include "app/applogging.h"
-#include "app/serveroptions.h"
-#include "app/serverrunner.h"
+#include "cli/admintool.h"
+#include "cli/applogging.h"
+#include "cli/serveroptions.h"
+#include "cli/serverrunner.h"
 #include "net/descriptorlimit.h"
 #include "net/epolleventdispatcher.h"
 

@@ -1,4 +1,4 @@
-#include "app/serveroptions.h"
+#include "cli/serveroptions.h"
 
 #include <QTemporaryDir>
 #include <QTest>
