@@ -8,8 +8,9 @@
 # Env: SERVERS ("peer parley"; one of them to run only that side) PEER_BENCH (../shared/bench next to the checkout) BUILD_DIR (build-bench, Release)
 # NO_BUILD (1: take the binaries already in BUILD_DIR) PORT (47411) REPEAT (1) ONLY (case names) NICE (0; -10 as root)
 # PARLEY_ENV (extra environment for parley-server, e.g. "PARLEY_EVENT_DISPATCHER=glib")
-# PARLEY_FLAGS (default "--event-rate 1000 --event-burst 2000": the peer has no per-connection
-# event limit, and fanout2000's senders send 20/s, Parley's default sustained rate)
+# PARLEY_FLAGS (default "--event-rate 1000 --event-burst 2000", per-user rates lifted and no
+# per-address connection cap: the peer has no event limit, fanout2000's senders send 20/s,
+# Parley's default sustained rate, and every simulated client comes from 127.0.0.1)
 # QUIET_GATE ("0.5:120" as in run-peer.sh; "" = off) WORK (scratch dir; default mktemp -d).
 # WORKERS (load generator threads for the idle and storm cases, both servers; default 1)
 # FANOUT_WORKERS (the same for the fanout cases; default 2: at 2,000 msg/s a single load
@@ -28,7 +29,7 @@ ONLY=${ONLY:-}
 NICE=${NICE:-0}
 SERVERS=${SERVERS:-peer parley}
 PARLEY_ENV=${PARLEY_ENV:-}
-PARLEY_FLAGS=${PARLEY_FLAGS---event-rate 1000 --event-burst 2000}
+PARLEY_FLAGS=${PARLEY_FLAGS---event-rate 1000 --event-burst 2000 --user-event-rate 100000 --user-event-burst 200000 --max-connections-per-address 0}
 QUIET_GATE=${QUIET_GATE-0.5:120}
 WORKERS=${WORKERS:-1}
 FANOUT_WORKERS=${FANOUT_WORKERS:-2}

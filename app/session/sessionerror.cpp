@@ -39,6 +39,10 @@ QString describeError(ErrorCode code)
         return QStringLiteral("The connection was too slow and the server cut it off.");
     case ErrorCode::ProtocolError:
         return QStringLiteral("The server and this app did not understand each other.");
+    case ErrorCode::IdleTimeout:
+        return QStringLiteral("The connection was closed because it did not sign in in time.");
+    case ErrorCode::LimitReached:
+        return QStringLiteral("You have reached a limit of this server (for example, channels per user).");
     }
     return QStringLiteral("Something went wrong.");
 }

@@ -40,10 +40,13 @@ quint16 ServerProcess::start(const Launch &launch)
     for (const QString &pair : launch.environment)
         environment.insert(pair.section(QLatin1Char('='), 0, 0), pair.section(QLatin1Char('='), 1));
     m_process.setProcessEnvironment(environment);
-    // No per-connection event limit: the senders retry at will.
+    // No event limits per connection or user, and no per-address cap: the senders retry at
+    // will, all from 127.0.0.1.
     QStringList serverArguments {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
         QStringLiteral("--data-dir"), launch.dataDir, QStringLiteral("--event-rate"), QStringLiteral("10000"),
-        QStringLiteral("--event-burst"), QStringLiteral("20000")};
+        QStringLiteral("--event-burst"), QStringLiteral("20000"), QStringLiteral("--user-event-rate"),
+        QStringLiteral("10000"), QStringLiteral("--user-event-burst"), QStringLiteral("20000"),
+        QStringLiteral("--max-connections-per-address"), QStringLiteral("0")};
     if (!launch.secretFile.isEmpty())
         serverArguments << QStringLiteral("--jwt-secret-file") << launch.secretFile;
     serverArguments += launch.arguments;

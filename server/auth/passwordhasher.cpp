@@ -87,11 +87,13 @@ PasswordHasher::HashResult hashWithCost(const QByteArray &password, PasswordHash
 
 // Runs work() on the pool and hands its result to done() on the thread of
 // `context`. The watcher is the context's child, so the context's death deletes
-// it and with it the pending callback; the worker only ever touches the promise,
-// never the context, so there is no race on a dying object.
+// it and with it the pending callback; the worker only ever touches the promise
+// and two atomics, never the context, so there is no race on a dying object. A job
+// whose context or requester died before a worker took it is skipped: a client that asked for a
+// hash and went away costs no Argon2id work. `pending` counts the jobs not finished.
 template<typename R>
-void runOffThread(QThreadPool &pool, QObject *context, std::function<R()> work,
-    std::function<void(const R &)> done, R fallback)
+void runOffThread(QThreadPool &pool, std::shared_ptr<std::atomic<int>> pending, QObject *context,
+    QObject *requester, std::function<R()> work, std::function<void(const R &)> done, R fallback)
 {
     Q_ASSERT(!context || context->thread() == QThread::currentThread());
     auto *watcher = new QFutureWatcher<R>(context);
@@ -102,13 +104,22 @@ void runOffThread(QThreadPool &pool, QObject *context, std::function<R()> work,
             done(future.resultCount() > 0 ? future.result() : fallback);
             watcher->deleteLater();
         });
+    auto wanted = std::make_shared<std::atomic<bool>>(true);
+    for (QObject *owner : {context, requester}) {
+        if (owner)
+            QObject::connect(owner, &QObject::destroyed, [wanted] { wanted->store(false); });
+    }
     auto promise = std::make_shared<QPromise<R>>();
     watcher->setFuture(promise->future());
-    g_jobsStarted.fetch_add(1, std::memory_order_relaxed);
-    pool.start([promise, work = std::move(work)] {
+    pending->fetch_add(1);
+    pool.start([promise, pending, wanted, work = std::move(work)] {
         promise->start();
-        promise->addResult(work());
+        if (wanted->load()) {
+            g_jobsStarted.fetch_add(1, std::memory_order_relaxed);
+            promise->addResult(work());
+        }
         promise->finish();
+        pending->fetch_sub(1);
     });
 }
 
@@ -133,7 +144,7 @@ PasswordHasher::~PasswordHasher()
     m_pool.waitForDone();
 }
 
-void PasswordHasher::hash(const QByteArray &password, QObject *context, HashCallback done)
+void PasswordHasher::hash(const QByteArray &password, QObject *context, HashCallback done, QObject *requester)
 {
     const Cost cost = m_cost;
     std::function<HashResult()> work = [password = QByteArray(password), cost]() mutable {
@@ -141,19 +152,19 @@ void PasswordHasher::hash(const QByteArray &password, QObject *context, HashCall
         wipe(password);
         return result;
     };
-    runOffThread<HashResult>(m_pool, context, std::move(work), std::move(done),
+    runOffThread<HashResult>(m_pool, m_pending, context, requester, std::move(work), std::move(done),
         HashResult(QStringLiteral("the password hash was cancelled")));
 }
 
-void PasswordHasher::verify(
-    const QByteArray &password, const QByteArray &storedHash, QObject *context, VerifyCallback done)
+void PasswordHasher::verify(const QByteArray &password, const QByteArray &storedHash, QObject *context,
+    VerifyCallback done, QObject *requester)
 {
     std::function<bool()> work = [password = QByteArray(password), storedHash]() mutable {
         const bool matches = verifyNow(password, storedHash);
         wipe(password);
         return matches;
     };
-    runOffThread<bool>(m_pool, context, std::move(work), std::move(done), false);
+    runOffThread<bool>(m_pool, m_pending, context, requester, std::move(work), std::move(done), false);
 }
 
 PasswordHasher::HashResult PasswordHasher::hashNow(const QByteArray &password) const
@@ -182,6 +193,11 @@ QByteArray PasswordHasher::timingDecoy() const
     };
     return QByteArray("$argon2id$v=19$m=") + QByteArray::number(quint64(m_cost.memoryBytes / 1024)) +
         ",t=" + QByteArray::number(m_cost.passes) + ",p=1$" + randomBytes(16) + '$' + randomBytes(32);
+}
+
+int PasswordHasher::pendingJobs() const
+{
+    return m_pending->load();
 }
 
 quint64 PasswordHasher::jobsStarted()

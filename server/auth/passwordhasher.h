@@ -7,7 +7,9 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 namespace parley::auth {
 
@@ -41,9 +43,12 @@ public:
     PasswordHasher(const PasswordHasher &) = delete;
     PasswordHasher &operator=(const PasswordHasher &) = delete;
 
-    void hash(const QByteArray &password, QObject *context, HashCallback done);
-    void verify(
-        const QByteArray &password, const QByteArray &storedHash, QObject *context, VerifyCallback done);
+    // requester (optional): whom the work is for, e.g. a connection. Destroyed before a
+    // worker takes the job, the job is skipped; done() is still called from context,
+    // with a failure, if context lives.
+    void hash(const QByteArray &password, QObject *context, HashCallback done, QObject *requester = nullptr);
+    void verify(const QByteArray &password, const QByteArray &storedHash, QObject *context,
+        VerifyCallback done, QObject *requester = nullptr);
 
     // The same work on the calling thread, for tests and tools. Never call these
     // from the server's event loop.
@@ -59,15 +64,20 @@ public:
     // does not tell which usernames exist.
     QByteArray timingDecoy() const;
 
-    // hash() and verify() jobs handed to the pools so far, by every hasher in the
-    // process: lets tests show that a refused request never reached Argon2id.
+    // hash() and verify() jobs that reached Argon2id so far, by every hasher in the
+    // process: lets tests show that a refused request never did. A job whose context
+    // was destroyed before a worker took it is skipped and not counted.
     static quint64 jobsStarted();
+    // Jobs asked for and not finished (running or waiting for a worker): the server
+    // answers RATE_LIMITED past its bound instead of queueing without end.
+    int pendingJobs() const;
 
     Cost cost() const { return m_cost; }
     int maxConcurrentJobs() const { return m_pool.maxThreadCount(); }
 
 private:
     Cost m_cost;
+    std::shared_ptr<std::atomic<int>> m_pending = std::make_shared<std::atomic<int>>(0);
     QThreadPool m_pool;
 };
 

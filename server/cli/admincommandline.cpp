@@ -209,6 +209,9 @@ Parsed parseAdminCommandLine(const QString &program, const QStringList &words)
             command.displayName.size() > rules::MaxDisplayNameLength)
             return UsageError {QStringLiteral("--display-name expects 1-64 characters, got \"%1\"")
                                    .arg(command.displayName)};
+        if (rules::hasHiddenCharacters(command.displayName))
+            return UsageError {QStringLiteral(
+                "--display-name may not hold control characters, line breaks or direction marks")};
     }
     if (spec->verb == Verb::Token) {
         if (parser.isSet(ttl)) {

@@ -1,11 +1,12 @@
 #include "admintool.h"
 
-#include "core/accountrules.h"
 #include "admincommandline.h"
 #include "applogging.h"
 #include "auth/authenticator.h"
 #include "auth/passwordhasher.h"
 #include "auth/secretkey.h"
+#include "core/accountrules.h"
+#include "core/privatefiles.h"
 #include "store/chatstore.h"
 
 #include <QDir>
@@ -66,6 +67,7 @@ int AdminTool::run(const AdminCommand &command)
     }
     m_store = std::make_unique<store::ChatStore>();
     const QString databasePath = m_config.resolvedDatabasePath();
+    privatefiles::makeDatabaseFiles(databasePath); // a failure shows in open() below
     if (auto opened = m_store->open(databasePath); !opened) {
         m_err << "parley-server: cannot open the database " << QDir::toNativeSeparators(databasePath) << ": "
               << opened.error().message << Qt::endl;
@@ -86,8 +88,8 @@ int AdminTool::run(const AdminCommand &command)
 std::optional<AdminTool::Failure> AdminTool::lockDataDir(const AdminCommand &command)
 {
     const QString dir = QDir::toNativeSeparators(m_config.dataDir);
-    if (!QDir().mkpath(m_config.dataDir))
-        return Failure {QStringLiteral("cannot create the data directory %1").arg(dir)};
+    if (!privatefiles::makeDirectory(m_config.dataDir))
+        return Failure {QStringLiteral("cannot create the data directory %1, or make it private").arg(dir)};
     m_lock = std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(lockFileName()));
     m_lock->setStaleLockTime(0); // as the server: only a dead process's lock is stale
     if (m_lock->tryLock(0))

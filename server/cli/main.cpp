@@ -11,11 +11,16 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <sys/stat.h>
 
 using namespace parley::server::app;
 
 int main(int argc, char *argv[])
 {
+    // Everything the server and its admin commands create (database, WAL, key, trace,
+    // lock) is for this account alone; the files that matter are also made private
+    // explicitly, for the desktop app's host mode which keeps the user's umask.
+    ::umask(077);
     // Qt's default dispatcher hands the kernel every socket on every loop turn; epoll keeps
     // a turn's cost to the ready sockets. PARLEY_EVENT_DISPATCHER=glib goes back to Qt's.
     if (qgetenv("PARLEY_EVENT_DISPATCHER") != "glib")

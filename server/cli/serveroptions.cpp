@@ -5,6 +5,8 @@
 
 #include <QCommandLineParser>
 
+#include <functional>
+
 namespace parley::server::app {
 
 namespace {
@@ -20,6 +22,7 @@ struct NumberOption
     QString description;
     qint64 minimum;
     qint64 maximum;
+    std::function<void(ServerConfig &, qint64)> apply;
 };
 
 QString rangeText(const NumberOption &option)
@@ -132,41 +135,92 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
         QStringLiteral("With --trace, also record the payloads, message contents included (secrets are "
                        "still removed). Default: off, since a trace would otherwise hold every user's "
                        "messages."));
+    const QCommandLineOption trustedProxy(QStringLiteral("trusted-proxy"),
+        QStringLiteral("A reverse proxy (its IP address) whose X-Forwarded-For header names the client: "
+                       "per-address limits then count the client, not the proxy. Repeat for more. "
+                       "Default: none, the TCP peer is the client."),
+        QStringLiteral("ADDR"));
     const NumberOption maxPayload {QStringLiteral("max-payload"), QStringLiteral("BYTES"),
         QStringLiteral("Largest message a client may send. Default: %1.").arg(limits.maxPayload), KiB,
-        100 * MiB};
+        100 * MiB, [](ServerConfig &c, qint64 v) { c.limits.maxPayload = v; }};
     const NumberOption eventRate {QStringLiteral("event-rate"), QStringLiteral("N"),
         QStringLiteral("Events per second a connection may send, sustained. Default: %1.")
             .arg(limits.eventRate),
-        1, 10000};
+        1, 10000, [](ServerConfig &c, qint64 v) { c.limits.eventRate = int(v); }};
     const NumberOption eventBurst {QStringLiteral("event-burst"), QStringLiteral("N"),
         QStringLiteral("Events a connection may send at once (at least --event-rate). Default: twice "
                        "--event-rate (%1).")
             .arg(limits.eventBurst),
-        1, 20000};
+        1, 20000, [](ServerConfig &c, qint64 v) { c.limits.eventBurst = int(v); }};
     const NumberOption authRate {QStringLiteral("auth-rate"), QStringLiteral("N"),
         QStringLiteral(
             "Register, login and refresh attempts per minute from one client address. Default: %1.")
             .arg(limits.authPerMinute),
-        1, 10000};
+        1, 10000, [](ServerConfig &c, qint64 v) { c.limits.authPerMinute = int(v); }};
     const NumberOption historyPage {QStringLiteral("history-page"), QStringLiteral("N"),
         QStringLiteral("Messages in a history page when the client asks for no size. Default: %1.")
             .arg(limits.historyPage),
-        1, limits.historyMax};
+        1, limits.historyMax, [](ServerConfig &c, qint64 v) { c.limits.historyPage = int(v); }};
     const NumberOption sendQueue {QStringLiteral("send-queue"), QStringLiteral("BYTES"),
         QStringLiteral("Bytes queued for a connection that reads too slowly before it is closed "
                        "(SLOW_CONSUMER). Default: %1.")
             .arg(limits.sendQueueBytes),
-        64 * KiB, 1024 * MiB};
+        64 * KiB, 1024 * MiB, [](ServerConfig &c, qint64 v) { c.limits.sendQueueBytes = v; }};
     const NumberOption commitWindow {QStringLiteral("commit-window"), QStringLiteral("MS"),
         QStringLiteral("Group commit: messages sent within MS milliseconds of each other share one "
                        "transaction and one disk sync; each is acknowledged only after its commit. 0: "
                        "no waiting, a commit as soon as the server is idle (messages that arrived in "
                        "the same network read still share it). Default: %1.")
             .arg(defaults.commitWindow.count()),
-        0, 1000};
-    const QList<NumberOption> numbers {
-        maxPayload, eventRate, eventBurst, authRate, historyPage, sendQueue, commitWindow};
+        0, 1000, [](ServerConfig &c, qint64 v) { c.commitWindow = std::chrono::milliseconds(v); }};
+    const NumberOption maxConnections {QStringLiteral("max-connections"), QStringLiteral("N"),
+        QStringLiteral("Connections this server holds at once; more are answered HTTP 503. 0: no limit "
+                       "(the descriptor limit still applies). Default: %1.")
+            .arg(limits.maxConnections),
+        0, 10000000, [](ServerConfig &c, qint64 v) { c.limits.maxConnections = v; }};
+    const NumberOption maxConnectionsPerAddress {QStringLiteral("max-connections-per-address"),
+        QStringLiteral("N"),
+        QStringLiteral("Connections from one client address (an IPv6 /64 counts as one) at once; more are "
+                       "answered HTTP 503. 0: no limit (load tests from one machine). Default: %1.")
+            .arg(limits.maxConnectionsPerAddress),
+        0, 10000000, [](ServerConfig &c, qint64 v) { c.limits.maxConnectionsPerAddress = v; }};
+    const NumberOption readyTimeout {QStringLiteral("ready-timeout"), QStringLiteral("SECONDS"),
+        QStringLiteral("A connection that is not signed in on \"/\" this long after it opened is closed "
+                       "(IDLE_TIMEOUT). Default: %1.")
+            .arg(limits.readyTimeout.count() / 1000),
+        1, 86400, [](ServerConfig &c, qint64 v) { c.limits.readyTimeout = std::chrono::seconds(v); }};
+    const NumberOption userEventRate {QStringLiteral("user-event-rate"), QStringLiteral("N"),
+        QStringLiteral("Events per second one user may send over all of their connections, sustained. "
+                       "Default: %1.")
+            .arg(limits.userEventRate),
+        1, 100000, [](ServerConfig &c, qint64 v) { c.limits.userEventRate = int(v); }};
+    const NumberOption userEventBurst {QStringLiteral("user-event-burst"), QStringLiteral("N"),
+        QStringLiteral("Events one user may send at once over all of their connections. Default: twice "
+                       "--user-event-rate (%1).")
+            .arg(limits.userEventBurst),
+        1, 200000, [](ServerConfig &c, qint64 v) { c.limits.userEventBurst = int(v); }};
+    const NumberOption maxChannelsPerUser {QStringLiteral("max-channels-per-user"), QStringLiteral("N"),
+        QStringLiteral("Channels one user may be a member of; joins, creations and invitations past it "
+                       "are refused (LIMIT_REACHED). Default: %1.")
+            .arg(limits.maxChannelsPerUser),
+        1, 100000, [](ServerConfig &c, qint64 v) { c.limits.maxChannelsPerUser = int(v); }};
+    const NumberOption channelCreateRate {QStringLiteral("channel-create-rate"), QStringLiteral("N"),
+        QStringLiteral("Channels one user may create per hour (RATE_LIMITED past it). Default: %1.")
+            .arg(limits.channelCreatesPerHour),
+        1, 100000, [](ServerConfig &c, qint64 v) { c.limits.channelCreatesPerHour = int(v); }};
+    const NumberOption passwordHashQueue {QStringLiteral("password-hash-queue"), QStringLiteral("N"),
+        QStringLiteral("Password hashes (sign-ins, registrations) waiting at once; more are answered "
+                       "RATE_LIMITED. Default: %1.")
+            .arg(limits.passwordHashQueue),
+        1, 100000, [](ServerConfig &c, qint64 v) { c.limits.passwordHashQueue = int(v); }};
+    const NumberOption maxSessionsPerUser {QStringLiteral("max-sessions-per-user"), QStringLiteral("N"),
+        QStringLiteral("Connections one user may have signed in at once; more are refused at CONNECT "
+                       "(LIMIT_REACHED). Default: %1.")
+            .arg(limits.maxSessionsPerUser),
+        1, 100000, [](ServerConfig &c, qint64 v) { c.limits.maxSessionsPerUser = int(v); }};
+    const QList<NumberOption> numbers {maxSessionsPerUser, maxPayload, eventRate, eventBurst, authRate,
+        historyPage, sendQueue, commitWindow, maxConnections, maxConnectionsPerAddress, readyTimeout,
+        userEventRate, userEventBurst, maxChannelsPerUser, channelCreateRate, passwordHashQueue};
 
     parser.addOption(help);
     parser.addOption(versionOption);
@@ -181,6 +235,7 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     parser.addOption(jwtKeyId);
     parser.addOption(trace);
     parser.addOption(tracePayloads);
+    parser.addOption(trustedProxy);
     for (const NumberOption &number : numbers)
         parser.addOption(QCommandLineOption(number.name,
             number.description + QStringLiteral(" Range: %1-%2.").arg(number.minimum).arg(number.maximum),
@@ -316,21 +371,7 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
         const auto value = parseWholeNumber(text, number.minimum, number.maximum);
         if (!value)
             return badValue(number.name, rangeText(number), text);
-        ServerLimits &chosen = config.limits;
-        if (number.name == maxPayload.name)
-            chosen.maxPayload = *value;
-        else if (number.name == eventRate.name)
-            chosen.eventRate = static_cast<int>(*value);
-        else if (number.name == eventBurst.name)
-            chosen.eventBurst = static_cast<int>(*value);
-        else if (number.name == authRate.name)
-            chosen.authPerMinute = static_cast<int>(*value);
-        else if (number.name == historyPage.name)
-            chosen.historyPage = static_cast<int>(*value);
-        else if (number.name == sendQueue.name)
-            chosen.sendQueueBytes = *value;
-        else if (number.name == commitWindow.name)
-            config.commitWindow = std::chrono::milliseconds(*value);
+        number.apply(config, *value);
     }
     if (!parser.isSet(eventBurst.name))
         config.limits.eventBurst = 2 * config.limits.eventRate;
@@ -338,6 +379,20 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
         return badValue(eventBurst.name,
             QStringLiteral("at least --event-rate (%1)").arg(config.limits.eventRate),
             parser.value(eventBurst.name));
+    if (!parser.isSet(userEventBurst.name))
+        config.limits.userEventBurst = 2 * config.limits.userEventRate;
+    else if (config.limits.userEventBurst < config.limits.userEventRate)
+        return badValue(userEventBurst.name,
+            QStringLiteral("at least --user-event-rate (%1)").arg(config.limits.userEventRate),
+            parser.value(userEventBurst.name));
+
+    for (const QString &given : parser.values(trustedProxy)) {
+        const QHostAddress address(given);
+        if (address.isNull())
+            return badValue(
+                trustedProxy.names().first(), QStringLiteral("an IP address, e.g. 127.0.0.1"), given);
+        config.trustedProxies.append(address);
+    }
 
     return invocation;
 }

@@ -1,5 +1,7 @@
 #include "accountrules.h"
 
+#include <algorithm>
+
 namespace parley::server::rules {
 
 std::optional<QString> canonicalUsername(const QString &given)
@@ -32,6 +34,43 @@ std::optional<QChar> usernameCharacter(QChar given)
 bool isValidPassword(const QByteArray &password)
 {
     return password.size() >= MinPasswordBytes && password.size() <= MaxPasswordBytes;
+}
+
+namespace {
+
+bool isHidden(QChar c)
+{
+    switch (c.category()) {
+    case QChar::Other_Control:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return true;
+    default:
+        break;
+    }
+    const char16_t unit = c.unicode();
+    return unit == 0x061C // Arabic letter mark
+        || unit == 0x200E || unit == 0x200F // left-to-right and right-to-left marks
+        || (unit >= 0x202A && unit <= 0x202E) // embeddings and overrides
+        || (unit >= 0x2066 && unit <= 0x2069); // isolates
+}
+
+} // namespace
+
+bool hasHiddenCharacters(const QString &text)
+{
+    return std::any_of(text.cbegin(), text.cend(), isHidden);
+}
+
+QString withoutHiddenCharacters(const QString &text)
+{
+    QString kept;
+    kept.reserve(text.size());
+    for (const QChar c : text) {
+        if (!isHidden(c))
+            kept.append(c);
+    }
+    return kept;
 }
 
 } // namespace parley::server::rules

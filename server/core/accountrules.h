@@ -30,6 +30,14 @@ std::optional<QString> canonicalUsername(const QString &given);
 // a-z 0-9 _ . - as they are; nullopt for any other character.
 std::optional<QChar> usernameCharacter(QChar given);
 bool isValidPassword(const QByteArray &password);
+// Whether text holds a character that changes how the text around it looks rather than
+// being seen itself: control characters, line and paragraph separators, and the
+// bidirectional overrides and marks (U+202E would show "gpj.exe" as "exe.jpg"). Display
+// names, channel names and topics may hold none, so nobody can pose as somebody else
+// or spill onto other lines in everyone's lists.
+bool hasHiddenCharacters(const QString &text);
+// The same text without those characters (for names taken from an identity provider).
+QString withoutHiddenCharacters(const QString &text);
 
 } // namespace rules
 } // namespace parley::server

@@ -3,6 +3,7 @@
 #include "accountrules.h"
 #include "auth/authenticator.h"
 #include "auth/passwordhasher.h"
+#include "clientaddress.h"
 #include "eventrequest.h"
 #include "eventroutes.h"
 #include "protocol/types.h"
@@ -102,7 +103,18 @@ void AuthHandler::registerRoutes(EventRoutes &routes)
 
 auth::RateLimiter::Decision AuthHandler::countAttempt(const EventRequest &request)
 {
-    return m_context.authLimiter.tryAcquire(request.peerAddress());
+    return m_context.authLimiter.tryAcquire(clientaddress::limitKey(QHostAddress(request.peerAddress())));
+}
+
+// The hasher's queue is bounded: past it a request is refused at once (like a rate
+// limit, with a retry hint) instead of waiting behind every stranger's attempt.
+bool AuthHandler::refuseIfHasherBusy(const EventRequest &request)
+{
+    if (m_context.passwords.pendingJobs() < m_context.config.limits.passwordHashQueue)
+        return false;
+    qCInfo(lcServer) << "password hash queue full; refusing a request from" << request.peerAddress();
+    request.failRateLimited(HasherBusyRetryMs);
+    return true;
 }
 
 void AuthHandler::registerUser(const EventRequest &request)
@@ -133,12 +145,19 @@ void AuthHandler::registerUser(const EventRequest &request)
             return request.fail(ErrorCode::InvalidPayload,
                 QStringLiteral("\"displayName\" has at most %1 characters").arg(MaxDisplayNameLength));
         }
+        if (rules::hasHiddenCharacters(displayName)) {
+            return request.fail(ErrorCode::InvalidPayload,
+                QStringLiteral(
+                    "\"displayName\" may not hold control characters, line breaks or direction marks"));
+        }
     } else if (!givenDisplayName.isUndefined() && !givenDisplayName.isNull() &&
         !givenDisplayName.isString()) {
         return request.fail(ErrorCode::InvalidPayload, QStringLiteral("\"displayName\" must be a string"));
     }
     if (!rate.allowed)
         return request.failRateLimited(rate.retryAfterMs);
+    if (refuseIfHasherBusy(request))
+        return;
 
     // Taken names are refused before the hash; the insert checks again, for a
     // registration of the same name that finishes its hash first.
@@ -148,7 +167,8 @@ void AuthHandler::registerUser(const EventRequest &request)
     if (existing.error().kind != store::StoreError::Kind::NotFound)
         return failInternal(request, existing.error().message);
 
-    m_context.passwords.hash(password, &m_callbacks,
+    m_context.passwords.hash(
+        password, &m_callbacks,
         [this, request, newUser = store::NewUser {*username, displayName, {}, {}}](
             const auth::PasswordHasher::HashResult &hashed) mutable {
             if (!hashed)
@@ -161,7 +181,8 @@ void AuthHandler::registerUser(const EventRequest &request)
                 return failInternal(request, account.error().message);
             qCInfo(lcServer) << "registered user" << account->user.id << "from" << request.peerAddress();
             answerWithToken(request, account->user, account->tokenVersion);
-        });
+        },
+        request.session());
 }
 
 void AuthHandler::login(const EventRequest &request)
@@ -179,6 +200,8 @@ void AuthHandler::login(const EventRequest &request)
         return request.fail(ErrorCode::InvalidPayload, *problem);
     if (!rate.allowed)
         return request.failRateLimited(rate.retryAfterMs);
+    if (refuseIfHasherBusy(request))
+        return;
 
     // A name no account can have is simply not found: same answer, same cost.
     std::optional<store::UserAccount> account;
@@ -191,21 +214,25 @@ void AuthHandler::login(const EventRequest &request)
     }
 
     const QByteArray stored = hashToCheck(account, m_context.passwords);
-    m_context.passwords.verify(password, stored, &m_callbacks, [this, request, account](bool matches) {
-        if (!account || !matches) {
-            qCInfo(lcServer) << "login refused from" << request.peerAddress();
-            return request.fail(ErrorCode::InvalidCredentials, WrongCredentials);
-        }
-        // Read again: the hash took a while, and the account may have changed.
-        const auto current = m_context.store.users().userById(account->user.id);
-        if (!current && current.error().kind != store::StoreError::Kind::NotFound)
-            return failInternal(request, current.error().message);
-        if (!current || current->disabled) {
-            qCInfo(lcServer) << "login refused from" << request.peerAddress() << "(account gone or disabled)";
-            return request.fail(ErrorCode::InvalidCredentials, WrongCredentials);
-        }
-        answerWithToken(request, current->user, current->tokenVersion);
-    });
+    m_context.passwords.verify(
+        password, stored, &m_callbacks,
+        [this, request, account](bool matches) {
+            if (!account || !matches) {
+                qCInfo(lcServer) << "login refused from" << request.peerAddress();
+                return request.fail(ErrorCode::InvalidCredentials, WrongCredentials);
+            }
+            // Read again: the hash took a while, and the account may have changed.
+            const auto current = m_context.store.users().userById(account->user.id);
+            if (!current && current.error().kind != store::StoreError::Kind::NotFound)
+                return failInternal(request, current.error().message);
+            if (!current || current->disabled) {
+                qCInfo(lcServer) << "login refused from" << request.peerAddress()
+                                 << "(account gone or disabled)";
+                return request.fail(ErrorCode::InvalidCredentials, WrongCredentials);
+            }
+            answerWithToken(request, current->user, current->tokenVersion);
+        },
+        request.session());
 }
 
 void AuthHandler::refresh(const EventRequest &request)
@@ -274,6 +301,8 @@ void AuthHandler::changePassword(const EventRequest &request)
         return request.fail(ErrorCode::InvalidPayload, *problem);
     if (!rate.allowed)
         return request.failRateLimited(rate.retryAfterMs);
+    if (refuseIfHasherBusy(request))
+        return;
 
     const auto outcome = m_context.authenticator.authenticateToken(token);
     if (!outcome)

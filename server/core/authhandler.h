@@ -39,6 +39,8 @@ private:
 
     // Counts the attempt against the sender's address, whether or not it is valid.
     auth::RateLimiter::Decision countAttempt(const EventRequest &request);
+    bool refuseIfHasherBusy(const EventRequest &request);
+    static constexpr qint64 HasherBusyRetryMs = 1000;
     // Answers a failed token check with the code the contract gives /auth.
     void failToken(const EventRequest &request, protocol::ErrorCode code, const QString &message) const;
     // {success, token, user, expiresAt}

@@ -1,5 +1,6 @@
 #include "channelhandler.h"
 
+#include "auth/ratelimiter.h"
 #include "broadcaster.h"
 #include "channelpayloads.h"
 #include "eventrequest.h"
@@ -76,21 +77,51 @@ void ChannelHandler::list(const EventRequest &request)
     // socket.io-client sends no argument at all for emit("channel:list", ack).
     const QJsonArray &arguments = request.arguments();
     if (!arguments.isEmpty() && !arguments.first().isObject() && !arguments.first().isNull()) {
-        request.fail(
-            ErrorCode::InvalidPayload, QStringLiteral("channel:list takes an object {}, or nothing"));
+        request.fail(ErrorCode::InvalidPayload,
+            QStringLiteral("channel:list takes an object {afterName?, limit?}, or nothing"));
+        return;
+    }
+    const auto parsed = parseList(arguments.isEmpty() ? QJsonObject() : arguments.first().toObject());
+    if (!parsed) {
+        request.fail(ErrorCode::InvalidPayload, parsed.error().message);
         return;
     }
     if (request.failIfRateLimited())
         return;
-    const auto channels = m_context.store.channels().channelsVisibleTo(request.userId());
-    if (!channels) {
-        failInternal(request, channels.error().message, {});
+    // Paged, so that no answer grows with the server's channel count past what one
+    // connection's send queue may hold.
+    const auto page =
+        m_context.store.channels().channelsVisibleTo(request.userId(), parsed->afterName, parsed->limit);
+    if (!page) {
+        failInternal(request, page.error().message, {});
         return;
     }
     QJsonArray list;
-    for (const protocol::Channel &channel : *channels)
+    for (const protocol::Channel &channel : page->channels)
         list.append(channel.toJson());
-    request.succeed({{QStringLiteral("channels"), list}});
+    request.succeed({{QStringLiteral("channels"), list}, {QStringLiteral("hasMore"), page->hasMore}});
+}
+
+// The per-user caps of channels (docs/protocol.md section 7): creations per hour answer
+// RATE_LIMITED, a membership past --max-channels-per-user LIMIT_REACHED. True when the
+// request was answered. `userId` is whoever would gain the membership (an invitee too).
+bool ChannelHandler::failIfAtChannelLimit(
+    const EventRequest &request, const QString &userId, const QJsonObject &errorContext) const
+{
+    const auto count = m_context.store.channels().membershipCount(userId);
+    if (!count) {
+        failInternal(request, count.error().message, errorContext);
+        return true;
+    }
+    if (*count < m_context.config.limits.maxChannelsPerUser)
+        return false;
+    const bool self = userId == request.userId();
+    request.fail(ErrorCode::LimitReached,
+        self ? QStringLiteral("You are in %1 channels, the most this server allows: leave one first")
+                   .arg(m_context.config.limits.maxChannelsPerUser)
+             : QStringLiteral("That user is in as many channels as this server allows"),
+        errorContext);
+    return true;
 }
 
 void ChannelHandler::create(const EventRequest &request)
@@ -116,6 +147,13 @@ void ChannelHandler::create(const EventRequest &request)
     }
     if (request.failIfRateLimited())
         return;
+    if (const auto creations = m_context.channelCreateLimiter.tryAcquire(request.userId());
+        !creations.allowed) {
+        request.failRateLimited(creations.retryAfterMs);
+        return;
+    }
+    if (failIfAtChannelLimit(request, request.userId(), {}))
+        return;
     const auto created =
         channels.createChannel({parsed->name, parsed->topic, parsed->isPrivate, request.userId()});
     if (!created) {
@@ -140,9 +178,12 @@ void ChannelHandler::join(const EventRequest &request)
     }
     // A private channel is reached by invitation only: findVisible() answers
     // NOT_FOUND unless the user is in it already (a re-join).
-    if (!findVisible(request, *channelId, errorContext))
+    const auto visible = findVisible(request, *channelId, errorContext);
+    if (!visible)
         return;
     if (request.failIfRateLimited(errorContext))
+        return;
+    if (!visible->member && failIfAtChannelLimit(request, request.userId(), errorContext))
         return;
     const auto me = m_context.store.users().userById(request.userId());
     if (!me) {
@@ -219,6 +260,14 @@ void ChannelHandler::invite(const EventRequest &request)
         return;
     }
     if (request.failIfRateLimited(errorContext))
+        return;
+    // Invitations count against the invitee's cap: nobody can fill another's list.
+    const auto already = m_context.store.channels().isMember(parsed->channelId, invitee->user.id);
+    if (!already) {
+        failInternal(request, already.error().message, errorContext);
+        return;
+    }
+    if (!*already && failIfAtChannelLimit(request, invitee->user.id, errorContext))
         return;
     if (admit(request, parsed->channelId, invitee->user, errorContext))
         request.succeed();

@@ -43,6 +43,9 @@ private:
     void invite(const EventRequest &request);
     void members(const EventRequest &request);
 
+    bool failIfAtChannelLimit(
+        const EventRequest &request, const QString &userId, const QJsonObject &errorContext) const;
+
     // A channel this user may know of, and whether they are in it.
     struct VisibleChannel
     {

@@ -1,5 +1,6 @@
 #include "channelpayloads.h"
 
+#include "accountrules.h"
 #include "store/channelrepository.h"
 
 #include <QJsonValue>
@@ -20,16 +21,17 @@ const QLatin1String IsPrivateKey("isPrivate");
 const QLatin1String UsernameKey("username");
 const QLatin1String AfterUsernameKey("afterUsername");
 const QLatin1String LimitKey("limit");
+const QLatin1String AfterNameKey("afterName");
 
-// Control characters and line breaks would let a name or topic span lines, or
-// hide what it says, in every member's channel list.
-bool hasControlCharacters(const QString &text)
+Parsed<int> pageLimitOf(const QJsonObject &payload, int fallback, qint64 largest)
 {
-    return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
-        const QChar::Category category = c.category();
-        return category == QChar::Other_Control || category == QChar::Separator_Line ||
-            category == QChar::Separator_Paragraph;
-    });
+    const QJsonValue limit = payload.value(LimitKey);
+    if (isAbsent(limit))
+        return fallback;
+    const qint64 number = limit.isDouble() ? limit.toInteger(0) : 0;
+    if (number < 1 || number > largest)
+        return PayloadError {QStringLiteral("limit must be a whole number from 1 to %1").arg(largest)};
+    return static_cast<int>(number);
 }
 
 Parsed<QString> nameOf(const QJsonObject &payload)
@@ -45,8 +47,9 @@ Parsed<QString> nameOf(const QJsonObject &payload)
                                  .arg(name.size())
                                  .arg(MaxNameLength)};
     }
-    if (hasControlCharacters(name))
-        return PayloadError {QStringLiteral("name may not hold control characters or line breaks")};
+    if (rules::hasHiddenCharacters(name))
+        return PayloadError {
+            QStringLiteral("name may not hold control characters, line breaks or direction marks")};
     return name;
 }
 
@@ -63,6 +66,9 @@ Parsed<QString> topicOf(const QJsonObject &payload)
                                  .arg(topic.size())
                                  .arg(MaxTopicLength)};
     }
+    if (rules::hasHiddenCharacters(topic))
+        return PayloadError {
+            QStringLiteral("topic may not hold control characters, line breaks or direction marks")};
     return topic;
 }
 
@@ -105,15 +111,26 @@ Parsed<MembersPayload> parseMembers(const QJsonObject &payload)
             return PayloadError {QStringLiteral("afterUsername must be a string, or left out")};
         parsed.afterUsername = after.toString();
     }
-    const QJsonValue limit = payload.value(LimitKey);
-    if (!isAbsent(limit)) {
-        const qint64 number = limit.isDouble() ? limit.toInteger(0) : 0;
-        if (number < 1 || number > MaxMembersPage) {
-            return PayloadError {
-                QStringLiteral("limit must be a whole number from 1 to %1").arg(MaxMembersPage)};
-        }
-        parsed.limit = static_cast<int>(number);
+    const auto limit = pageLimitOf(payload, DefaultMembersPage, MaxMembersPage);
+    if (!limit)
+        return limit.error();
+    parsed.limit = *limit;
+    return parsed;
+}
+
+Parsed<ListPayload> parseList(const QJsonObject &payload)
+{
+    ListPayload parsed;
+    const QJsonValue after = payload.value(AfterNameKey);
+    if (!isAbsent(after)) {
+        if (!after.isString())
+            return PayloadError {QStringLiteral("afterName must be a string, or left out")};
+        parsed.afterName = after.toString();
     }
+    const auto limit = pageLimitOf(payload, DefaultChannelListPage, MaxChannelListPage);
+    if (!limit)
+        return limit.error();
+    parsed.limit = *limit;
     return parsed;
 }
 

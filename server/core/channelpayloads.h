@@ -13,6 +13,8 @@ namespace parley::server::payload {
 
 inline constexpr int DefaultMembersPage = 50;
 inline constexpr qint64 MaxMembersPage = 200;
+inline constexpr int DefaultChannelListPage = 100;
+inline constexpr qint64 MaxChannelListPage = 200;
 
 struct CreatePayload
 {
@@ -27,6 +29,12 @@ struct InvitePayload
     QString username;
 };
 
+struct ListPayload
+{
+    std::optional<QString> afterName;
+    int limit = DefaultChannelListPage;
+};
+
 struct MembersPayload
 {
     QString channelId;
@@ -39,6 +47,8 @@ struct MembersPayload
 Parsed<CreatePayload> parseCreate(const QJsonObject &payload);
 // channel:invite — the channel and the username of the one invited.
 Parsed<InvitePayload> parseInvite(const QJsonObject &payload);
+// channel:list — where the page starts (after a channel name, any case) and how long it is.
+Parsed<ListPayload> parseList(const QJsonObject &payload);
 // channel:members — the channel, where the page starts and how long it is.
 Parsed<MembersPayload> parseMembers(const QJsonObject &payload);
 

@@ -13,6 +13,7 @@
 #include "faultpoints.h"
 #include "httplistener.h"
 #include "messagehandler.h"
+#include "privatefiles.h"
 #include "servercontext.h"
 #include "serverlogging.h"
 #include "serversession.h"
@@ -42,6 +43,8 @@ struct ChatServer::Private
     auth::PasswordHasher passwords;
     std::unique_ptr<auth::RateLimiter> eventLimiter;
     std::unique_ptr<auth::RateLimiter> authLimiter;
+    std::unique_ptr<auth::RateLimiter> userEventLimiter;
+    std::unique_ptr<auth::RateLimiter> channelCreateLimiter;
     std::unique_ptr<ServerContext> context;
     EventRoutes routes;
     std::unique_ptr<AuthHandler> authHandler;
@@ -108,6 +111,17 @@ auth::RateLimiter::Rate authRate(const ServerLimits &limits)
     return {perMinute, std::chrono::minutes(1), perMinute};
 }
 
+auth::RateLimiter::Rate userEventRate(const ServerLimits &limits)
+{
+    return {std::max(1, limits.userEventRate), std::chrono::seconds(1), std::max(1, limits.userEventBurst)};
+}
+
+auth::RateLimiter::Rate channelCreateRate(const ServerLimits &limits)
+{
+    const int perHour = std::max(1, limits.channelCreatesPerHour);
+    return {perHour, std::chrono::hours(1), perHour};
+}
+
 } // namespace
 
 protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
@@ -116,8 +130,10 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
         return StartError {QStringLiteral("The server is already running")};
 
     if (!m_config.dataDir.isEmpty()) {
-        if (!QDir().mkpath(m_config.dataDir))
-            return StartError {QStringLiteral("Cannot create the data directory %1").arg(m_config.dataDir)};
+        if (!privatefiles::makeDirectory(m_config.dataDir))
+            return StartError {
+                QStringLiteral("Cannot create the data directory %1, or make it private (mode 0700)")
+                    .arg(m_config.dataDir)};
         d->lock = std::make_unique<QLockFile>(
             QDir(m_config.dataDir).filePath(QStringLiteral("parley-server.lock")));
         d->lock->setStaleLockTime(0); // only a dead process's lock is stale
@@ -138,6 +154,10 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
         if (!transport::CaptureRecorder::isCompiledIn())
             return StartError {QStringLiteral(
                 "This build has no protocol capture (-DPARLEY_CAPTURE=OFF): --trace is not available")};
+        if (!privatefiles::makeFile(m_config.traceFile))
+            return StartError {
+                QStringLiteral("Cannot create the trace file %1, or make it private (mode 0600)")
+                    .arg(m_config.traceFile)};
         d->trace = std::make_unique<transport::TraceWriter>(m_config.traceFile, m_config.tracePayloads);
         if (!d->trace->open()) {
             const QString why = d->trace->errorString();
@@ -159,6 +179,9 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     const QString databasePath = m_config.dataDir.isEmpty() && m_config.databasePath.isEmpty()
         ? QStringLiteral(":memory:")
         : m_config.resolvedDatabasePath();
+    if (!privatefiles::makeDatabaseFiles(databasePath))
+        return StartError {QStringLiteral("Cannot create the database %1, or make it private (mode 0600)")
+                               .arg(databasePath)};
     if (auto opened = d->store.open(databasePath); !opened)
         return StartError {
             QStringLiteral("Cannot open the database %1: %2").arg(databasePath, opened.error().message)};
@@ -197,9 +220,11 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     d->broadcaster = std::make_unique<Broadcaster>(m_rooms, d->sessions);
     d->eventLimiter = std::make_unique<auth::RateLimiter>(eventRate(m_config.limits));
     d->authLimiter = std::make_unique<auth::RateLimiter>(authRate(m_config.limits));
-    d->context = std::make_unique<ServerContext>(
-        ServerContext {m_config, d->store, m_rooms, d->sessions, *d->broadcaster, *d->authenticator,
-            d->passwords, *d->eventLimiter, *d->authLimiter, d->capture.get()});
+    d->userEventLimiter = std::make_unique<auth::RateLimiter>(userEventRate(m_config.limits));
+    d->channelCreateLimiter = std::make_unique<auth::RateLimiter>(channelCreateRate(m_config.limits));
+    d->context = std::make_unique<ServerContext>(ServerContext {m_config, d->store, m_rooms, d->sessions,
+        *d->broadcaster, *d->authenticator, d->passwords, *d->eventLimiter, *d->authLimiter,
+        *d->userEventLimiter, *d->channelCreateLimiter, d->capture.get()});
 
     d->authHandler = std::make_unique<AuthHandler>(*d->context);
     d->channelHandler = std::make_unique<ChannelHandler>(*d->context);
@@ -211,6 +236,9 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     HttpListenerOptions listenerOptions;
     listenerOptions.maxIncomingMessageBytes = m_config.limits.maxPayload;
     listenerOptions.allowedOrigins = m_config.allowedOrigins;
+    listenerOptions.maxConnections = m_config.limits.maxConnections;
+    listenerOptions.maxConnectionsPerAddress = m_config.limits.maxConnectionsPerAddress;
+    listenerOptions.trustedProxies = m_config.trustedProxies;
     d->listener = std::make_unique<HttpListener>(listenerOptions);
     d->listener->setHealthProvider([this] {
         return HealthSnapshot {d->sessions.count(), m_rooms.roomCount()};

@@ -55,9 +55,10 @@ protocol::Result<QString, auth::ExternalUserError> resolveExternalUser(
         return auth::ExternalUserError {known.error().message};
 
     const QString base = externalUsernameBase(claims.preferredUsername, claims.name);
-    const QString displayName = (claims.name.isEmpty() ? claims.preferredUsername : claims.name)
-                                    .trimmed()
-                                    .left(rules::MaxDisplayNameLength);
+    const QString displayName =
+        rules::withoutHiddenCharacters(claims.name.isEmpty() ? claims.preferredUsername : claims.name)
+            .trimmed()
+            .left(rules::MaxDisplayNameLength);
     for (int attempt = 1; attempt <= MaxNamesakes; ++attempt) {
         store::NewUser user;
         user.username = candidate(base, attempt);

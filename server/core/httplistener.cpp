@@ -1,5 +1,6 @@
 #include "httplistener.h"
 
+#include "clientaddress.h"
 #include "httprequest.h"
 #include "net/tcpwebsocketchannel.h"
 #include "net/websockethandshake.h"
@@ -56,6 +57,8 @@ public:
 
     Stage stage = Stage::ReadingHead;
     QTimer timer; // head deadline, then the deadline to take an answer and go
+    QHostAddress client; // the TCP peer, or whom a trusted proxy forwards for
+    ConnectionQuota::Lease share; // this connection's place in its address's quota
 
 private:
     QTcpSocket *m_socket; // only a key: never dereferenced while dying
@@ -68,6 +71,7 @@ HttpListener::HttpListener(HttpListenerOptions options, QObject *parent)
     , m_tcpServer(std::make_unique<QTcpServer>())
     , m_webSocketServer(
           std::make_unique<QWebSocketServer>(QStringLiteral("Parley"), QWebSocketServer::NonSecureMode))
+    , m_perAddress(m_options.maxConnectionsPerAddress)
 {
     if (m_options.version.isEmpty())
         m_options.version = QCoreApplication::applicationVersion();
@@ -171,9 +175,33 @@ void HttpListener::track(QTcpSocket *socket)
     connect(&watch->timer, &QTimer::timeout, this, [this, socket] { onTimerExpired(socket); });
     watch->timer.start(m_options.headTimeout);
 
+    // Counted from the accept on, so sockets that never finish their head count too. A
+    // trusted proxy's connections are counted once its head names the client.
+    watch->client = socket->peerAddress();
+    if (m_options.maxConnections > 0 && liveSocketCount() > m_options.maxConnections)
+        return refuseBusy(socket, QStringLiteral("The server has reached its connection limit"));
+    if (!clientaddress::isTrusted(watch->client, m_options.trustedProxies) &&
+        !takeShare(socket, watch, watch->client))
+        return;
+
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { examineHead(socket); });
     if (socket->bytesAvailable() > 0)
         examineHead(socket);
+}
+
+bool HttpListener::takeShare(QTcpSocket *socket, SocketWatch *watch, const QHostAddress &client)
+{
+    watch->client = client;
+    watch->share = m_perAddress.tryAcquire(clientaddress::limitKey(client));
+    if (watch->share)
+        return true;
+    refuseBusy(socket, QStringLiteral("Too many connections from your address"));
+    return false;
+}
+
+void HttpListener::refuseBusy(QTcpSocket *socket, const QString &message)
+{
+    refuse(socket, 503, int(http::RefusalCode::BadRequest), message);
 }
 
 void HttpListener::examineHead(QTcpSocket *socket)
@@ -199,6 +227,10 @@ void HttpListener::examineHead(QTcpSocket *socket)
         refuse(socket, 400, int(http::RefusalCode::BadRequest), QStringLiteral("Malformed HTTP request"));
         return;
     }
+    if (!watch->share &&
+        !takeShare(socket, watch,
+            clientaddress::resolve(watch->client, head->header("x-forwarded-for"), m_options.trustedProxies)))
+        return;
     const auto verdict = http::route(*head, m_options);
     if (const auto *refusal = std::get_if<http::Refusal>(&verdict)) {
         refuse(socket, refusal->status, int(refusal->code), refusal->message);
@@ -292,7 +324,7 @@ void HttpListener::upgradeInPlace(QTcpSocket *socket, const http::RequestHead &h
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
     const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     // The request head is still in the socket's buffer (it was only peeked at before).
-    net::UpgradeRequest request(socket->peek(headLength), socket->peerAddress().toString());
+    net::UpgradeRequest request(socket->peek(headLength), watch->client.toString());
     socket->skip(headLength);
     const QByteArray received = socket->readAll();
     socket->abort(); // disconnected() deletes it later
@@ -303,14 +335,17 @@ void HttpListener::upgradeInPlace(QTcpSocket *socket, const http::RequestHead &h
     auto *channel = new net::TcpWebSocketChannel(fd, std::move(request), m_options.maxIncomingMessageBytes,
         net::ws::switchingProtocolsResponse(head.header("sec-websocket-key")), received);
     channel->countIn(m_liveLightChannels);
+    channel->holdLease(std::move(watch->share));
     announce(channel);
 }
 
 void HttpListener::announceUpgradedSockets()
 {
     while (QWebSocket *webSocket = m_webSocketServer->nextPendingConnection()) {
-        adoptTcpSocket(webSocket);
+        const SocketWatch *watch = adoptTcpSocket(webSocket);
         auto *channel = new transport::WebSocketChannel(webSocket);
+        if (watch) // the watch, and with it the quota share, lives as long as the socket
+            channel->setPeerAddress(watch->client.toString());
         // Qt checks an announced frame length against this before buffering the
         // payload, so an oversize frame closes the connection instead of filling memory.
         channel->setMaxPayload(m_options.maxIncomingMessageBytes);
@@ -331,7 +366,7 @@ bool HttpListener::announce(transport::FrameChannel *channel)
     return true;
 }
 
-void HttpListener::adoptTcpSocket(QWebSocket *webSocket)
+HttpListener::SocketWatch *HttpListener::adoptTcpSocket(QWebSocket *webSocket)
 {
     // Qt 6.4's QWebSocket neither owns the TCP socket it wraps nor keeps the signal
     // connections that would delete it (it disconnects them all when it closes), so
@@ -344,11 +379,12 @@ void HttpListener::adoptTcpSocket(QWebSocket *webSocket)
             socket->peerAddress() == webSocket->peerAddress()) {
             it.value()->stage = SocketWatch::Stage::Upgraded;
             socket->setParent(webSocket);
-            return;
+            return it.value();
         }
     }
     qCWarning(lcServer) << "no TCP socket found for the WebSocket from" << webSocket->peerAddress()
                         << webSocket->peerPort();
+    return nullptr;
 }
 
 } // namespace parley::server

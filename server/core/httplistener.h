@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionquota.h"
 #include "protocol/result.h"
 
 #include <QAbstractSocket>
@@ -47,6 +48,12 @@ struct HttpListenerOptions
     // Applied to every upgraded QWebSocket: Qt would otherwise buffer ~2 GiB messages.
     qint64 maxIncomingMessageBytes = 1000000;
     QStringList allowedOrigins; // empty: any Origin (native clients send none)
+    // Live connections (from accept to close) in all, and per client address
+    // (clientaddress::limitKey); 0: no limit. Over either, HTTP 503 with a JSON reason.
+    qsizetype maxConnections = 0;
+    qsizetype maxConnectionsPerAddress = 0;
+    // Reverse proxies whose X-Forwarded-For names the client (clientaddress::resolve).
+    QList<QHostAddress> trustedProxies;
     // true (default): the listener completes the upgrade itself and hands out a
     // net::TcpWebSocketChannel (own RFC 6455 framing on the raw descriptor, no Qt socket
     // buffers: ~6 KiB per idle connection instead of ~30, ~40% less CPU per delivery);
@@ -113,13 +120,15 @@ private:
     void examineHead(QTcpSocket *socket);
     void onTimerExpired(QTcpSocket *socket);
     void refuse(QTcpSocket *socket, int status, int code, const QString &message);
+    void refuseBusy(QTcpSocket *socket, const QString &message);
+    bool takeShare(QTcpSocket *socket, SocketWatch *watch, const QHostAddress &client);
     void answerHealth(QTcpSocket *socket);
     void respondAndClose(QTcpSocket *socket, int status, const QJsonObject &body);
     void upgrade(QTcpSocket *socket);
     void upgradeInPlace(QTcpSocket *socket, const http::RequestHead &head, qsizetype headLength);
     bool announce(transport::FrameChannel *channel);
     void announceUpgradedSockets();
-    void adoptTcpSocket(QWebSocket *webSocket);
+    SocketWatch *adoptTcpSocket(QWebSocket *webSocket);
 
     HttpListenerOptions m_options;
     HealthProvider m_healthProvider;
@@ -131,6 +140,7 @@ private:
     // Upgraded in place and not yet destroyed: each channel counts itself (shared, so the
     // channels may outlive the listener).
     std::shared_ptr<qsizetype> m_liveLightChannels = std::make_shared<qsizetype>(0);
+    ConnectionQuota m_perAddress;
 };
 
 } // namespace parley::server

@@ -50,6 +50,16 @@ std::optional<RequestHead> parseHead(const QByteArray &head)
 
 namespace {
 
+// RFC 6455 section 4.1: the key is 16 random bytes in base64, so exactly 24 characters
+// ending in "==". Anything else is a client that does not speak WebSocket.
+bool isWebSocketKey(const QByteArray &key)
+{
+    if (key.size() != 24 || !key.endsWith("=="))
+        return false;
+    const auto decoded = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    return decoded.decodingStatus == QByteArray::Base64DecodingStatus::Ok && decoded.decoded.size() == 16;
+}
+
 bool headerHasToken(const QByteArray &value, const QByteArray &lowerToken)
 {
     const QList<QByteArray> tokens = value.toLower().split(',');
@@ -95,6 +105,9 @@ std::variant<Route, Refusal> route(const RequestHead &head, const HttpListenerOp
         return Refusal {400, RefusalCode::BadRequest, QStringLiteral("Expected a WebSocket upgrade")};
     if (head.header("host").isEmpty() || head.header("sec-websocket-key").isEmpty())
         return Refusal {400, RefusalCode::BadRequest, QStringLiteral("Incomplete WebSocket handshake")};
+    if (!isWebSocketKey(head.header("sec-websocket-key")))
+        return Refusal {
+            400, RefusalCode::BadRequest, QStringLiteral("Sec-WebSocket-Key must be 16 bytes in base64")};
     if (head.header("sec-websocket-version") != "13")
         return Refusal {
             400, RefusalCode::BadRequest, QStringLiteral("Unsupported WebSocket version: 13 is required")};
@@ -117,6 +130,8 @@ QByteArray reasonPhrase(int status)
         return "Request Timeout";
     case 431:
         return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
     default:
         return "Bad Request";
     }

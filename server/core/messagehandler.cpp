@@ -303,10 +303,33 @@ void MessageHandler::history(const EventRequest &request)
             failInternal(request, page.error().message, errorContext);
         return;
     }
+    // Bounded in bytes as well as in count: a page of long messages full of escaped
+    // characters could otherwise be larger than the client's send queue may hold. The
+    // messages nearest the cursor are kept (the oldest after afterSeq, else the newest);
+    // at least one always goes, and hasMore tells the client to ask again.
+    const qint64 budget = std::min(limits.historyPageBytes, limits.sendQueueBytes / 2);
+    const bool fromOldest = parsed->afterSeq.has_value();
+    const qsizetype count = page->messages.size();
+    QList<QJsonObject> kept;
+    qint64 bytes = 0;
+    bool trimmed = false;
+    for (qsizetype i = 0; i < count; ++i) {
+        const protocol::Message &message = page->messages.at(fromOldest ? i : count - 1 - i);
+        const qint64 size = message.toJsonText().bytes.size();
+        if (!kept.isEmpty() && bytes + size > budget) {
+            trimmed = true;
+            break;
+        }
+        bytes += size;
+        kept.append(message.toJson());
+    }
+    if (!fromOldest)
+        std::reverse(kept.begin(), kept.end());
     QJsonArray messages;
-    for (const protocol::Message &message : page->messages)
-        messages.append(message.toJson());
-    request.succeed({{QStringLiteral("messages"), messages}, {QStringLiteral("hasMore"), page->hasMore}});
+    for (const QJsonObject &message : kept)
+        messages.append(message);
+    request.succeed(
+        {{QStringLiteral("messages"), messages}, {QStringLiteral("hasMore"), page->hasMore || trimmed}});
 }
 
 // The channel rooms follow the stored memberships (joined at connect, moved for every

@@ -17,10 +17,28 @@ struct ServerLimits
     int authPerMinute = 10; // /auth attempts per client address
     int historyPage = 50; // message:history default page
     int historyMax = 100; // message:history largest page
+    qint64 historyPageBytes = 256 * 1024; // ... and its largest size (at most half the send queue)
     qint64 sendQueueBytes = 1024 * 1024; // outgoing queue, then SLOW_CONSUMER
     std::chrono::milliseconds pingInterval {25000};
     std::chrono::milliseconds pingTimeout {20000};
     std::chrono::milliseconds connectTimeout {10000}; // CONNECT after the open packet
+    // A connection not Ready on `/` this long after it opened (or after it left Ready) is
+    // closed: sockets on /auth alone, or that never sign in, do not live forever.
+    std::chrono::milliseconds readyTimeout {30000};
+    // Live connections in all and per client address (0: no limit). Per node: each
+    // parley-server counts only its own connections.
+    qsizetype maxConnections = 0;
+    qsizetype maxConnectionsPerAddress = 256;
+    // Events per second per user, all of the user's connections together, and at once.
+    int userEventRate = 50;
+    int userEventBurst = 100;
+    // Channel memberships per user (joins, creations and invites beyond: LIMIT_REACHED),
+    // so that connection:ready stays complete and well under the send-queue cap.
+    int maxChannelsPerUser = 1000;
+    int channelCreatesPerHour = 30; // per user
+    int maxSessionsPerUser = 32; // Ready connections of one user at once (LIMIT_REACHED past it)
+    // Password hashes waiting for the hasher; more are answered RATE_LIMITED.
+    int passwordHashQueue = 64;
 };
 
 // Everything a ChatServer needs to start; parsed from the command line by
@@ -42,6 +60,9 @@ struct ServerConfig
     QString jwtAudience; // when set, the provider's tokens must name it in aud
     QString jwtKeyId; // when set, a token naming another kid is refused
     QStringList allowedOrigins; // empty: any Origin
+    // Reverse proxies whose X-Forwarded-For is believed (the client address for every
+    // per-address limit); empty: the TCP peer is the client.
+    QList<QHostAddress> trustedProxies;
     ServerLimits limits;
     // The protocol capture of every connection as JSON Lines (docs/trace.md); empty:
     // none. Message contents and other payloads only with tracePayloads.

@@ -33,7 +33,9 @@ struct ServerContext
     auth::Authenticator &authenticator;
     auth::PasswordHasher &passwords;
     auth::RateLimiter &eventLimiter; // keyed by connection id
-    auth::RateLimiter &authLimiter; // keyed by client address
+    auth::RateLimiter &authLimiter; // keyed by client address (clientaddress::limitKey)
+    auth::RateLimiter &userEventLimiter; // keyed by user id: every connection of the user
+    auth::RateLimiter &channelCreateLimiter; // keyed by user id
     transport::CaptureRecorder *capture = nullptr; // set while --trace records
 };
 

@@ -30,6 +30,7 @@ transport::ConnectionOptions connectionOptions(const ServerLimits &limits)
     options.pingTimeout = limits.pingTimeout;
     options.connectTimeout = limits.connectTimeout;
     options.maxPayload = limits.maxPayload;
+    options.acceptBinary = false; // the chat namespaces carry JSON only
     return options;
 }
 
@@ -49,14 +50,17 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
           SocketIoConnection::Role::Server, channel, connectionOptions(context.config.limits), this))
     , m_peerAddress(channel->peerAddress())
     , m_expiryTimer([this] { onExpiryTimer(); })
+    , m_readyTimer([this] { onReadyTimeout(); })
 {
     m_connection->setObserver(this);
+    channel->setSendQueueLimit(context.config.limits.sendQueueBytes);
     // The trace's connection ids are the session ids of the server log.
     if (m_context.capture)
         m_connection->attachCapture(m_context.capture, m_id);
     else
         m_rawChannel = qobject_cast<net::TcpWebSocketChannel *>(channel);
     m_connection->open();
+    m_readyTimer.start(context.config.limits.readyTimeout);
 }
 
 ServerSession::~ServerSession()
@@ -127,6 +131,22 @@ void ServerSession::joinRoomsAndGetReady(const QString &userId)
                             QStringLiteral("The server could not load your account")}}}});
         return;
     }
+    // Sessions per user are bounded: one account's devices are a handful, and a stolen or
+    // shared token must not turn into thousands of connections that every broadcast to
+    // the user has to visit.
+    const QSet<ConnectionId> *sessions = m_context.rooms.find(RoomRegistry::userRoom(userId));
+    if (sessions && sessions->size() >= m_context.config.limits.maxSessionsPerUser) {
+        qCInfo(lcServer) << "connection" << m_id << "refused: user" << userId << "has" << sessions->size()
+                         << "sessions";
+        setStage(Stage::Open);
+        m_connection->refuseNamespace(protocol::ns::Main,
+            QJsonObject {{QStringLiteral("message"), QStringLiteral("unauthorized")},
+                {QStringLiteral("data"),
+                    QJsonObject {{QStringLiteral("code"), protocol::errorCodeName(ErrorCode::LimitReached)},
+                        {QStringLiteral("message"),
+                            QStringLiteral("This account is connected from too many places at once")}}}});
+        return;
+    }
     m_userId = userId;
     m_sessionId = newSessionId();
     m_connection->acceptNamespace(protocol::ns::Main, m_sessionId);
@@ -140,6 +160,7 @@ void ServerSession::joinRoomsAndGetReady(const QString &userId)
     }
 
     setStage(Stage::Ready);
+    m_readyTimer.stop();
     emitEvent(event::ConnectionReady,
         QJsonObject {{QStringLiteral("user"), account->user.toJson()},
             {QStringLiteral("channels"), channelList}, {QStringLiteral("sessionId"), m_sessionId},
@@ -160,7 +181,10 @@ void ServerSession::onEvent(const transport::IncomingEvent &incoming)
     qint64 retryAfterMs = 0;
     if (incoming.nsp == protocol::ns::Main) {
         // Every event counts; handlers report RATE_LIMITED after their other checks.
-        const auto decision = m_context.eventLimiter.tryAcquire(QString::number(m_id));
+        auto decision = m_context.eventLimiter.tryAcquire(QString::number(m_id));
+        // And per user, over all of the user's connections: N sockets do not get N times the rate.
+        if (decision.allowed && !m_userId.isEmpty())
+            decision = m_context.userEventLimiter.tryAcquire(m_userId);
         limited = !decision.allowed;
         retryAfterMs = decision.retryAfterMs;
     }
@@ -186,6 +210,25 @@ void ServerSession::onNamespaceDisconnected(const QString &nsp)
     m_userId.clear();
     m_sessionId.clear();
     setStage(Stage::Open);
+    m_readyTimer.start(m_context.config.limits.readyTimeout);
+}
+
+// A socket that is not chatting holds a descriptor and memory for nothing: /auth is for
+// signing in on the way to `/`, not a place to stay.
+void ServerSession::onReadyTimeout()
+{
+    if (m_stage == Stage::Ready || m_stage == Stage::Closed)
+        return;
+    qCInfo(lcServer) << "connection" << m_id << "from" << m_peerAddress << "not ready in time; closing";
+    const QString message = QStringLiteral("Closed: the connection did not sign in in time");
+    // `/` is not joined: the reason goes to /auth if the client is there.
+    if (!m_closing && m_connection->isNamespaceConnected(protocol::ns::Auth)) {
+        m_connection->emitEvent(protocol::ns::Auth, event::ConnectionClosing,
+            QJsonArray {
+                QJsonObject {{QStringLiteral("code"), protocol::errorCodeName(ErrorCode::IdleTimeout)},
+                    {QStringLiteral("message"), message}}});
+    }
+    closeWith(ErrorCode::IdleTimeout, message);
 }
 
 void ServerSession::endMainNamespace()
@@ -218,8 +261,9 @@ void ServerSession::emitEvent(const QString &eventName, const QJsonValue &payloa
 {
     if (m_stage == Stage::Closed || !m_connection->isNamespaceConnected(protocol::ns::Main))
         return;
+    if (!admitFrame())
+        return;
     m_connection->emitEvent(protocol::ns::Main, eventName, QJsonArray {payload});
-    checkSendQueue();
 }
 
 void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
@@ -232,43 +276,49 @@ void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
     // no look at the connection's state either.
     if (m_stage != Stage::JoiningRooms && m_stage != Stage::Ready)
         return;
+    if (!admitFrame())
+        return;
     if (m_rawChannel)
         m_rawChannel->sendEncodedFrame(encoded.webSocketFrame); // shared, not copied
     else
         m_connection->sendEncoded(encoded.socketPacketText);
-    checkSendQueue();
 }
 
 void ServerSession::sendAck(const QString &nsp, qint64 ackId, const QJsonObject &ack)
 {
     if (m_stage == Stage::Closed || !m_connection->isNamespaceConnected(nsp))
         return;
+    if (!admitFrame())
+        return;
     m_connection->sendAck(nsp, ackId, QJsonArray {ack});
-    checkSendQueue();
 }
 
 void ServerSession::sendAck(const QString &nsp, qint64 ackId, const protocol::JsonText &ack)
 {
     if (m_stage == Stage::Closed || !m_connection->isNamespaceConnected(nsp))
         return;
+    if (!admitFrame())
+        return;
     QByteArray arguments;
     arguments.reserve(ack.bytes.size() + 2);
     arguments.append('[').append(ack.bytes).append(']');
     m_connection->sendEncoded(
         protocol::encodeJsonPacketText(protocol::SocketPacketType::Ack, nsp, ackId, arguments));
-    checkSendQueue();
 }
 
-void ServerSession::checkSendQueue()
+// The cap counts only what the kernel refused, checked before each frame: a reply is
+// never what cuts its own recipient (replies are bounded well under the cap), while a
+// client that stops reading is cut at the first frame after its backlog passed the cap.
+bool ServerSession::admitFrame()
 {
     if (m_closing)
-        return;
-    const qint64 queued = m_rawChannel ? m_rawChannel->queuedBytes() : m_connection->channel()->queuedBytes();
-    if (queued > m_context.config.limits.sendQueueBytes) {
-        qCInfo(lcServer) << "connection" << m_id << "is a slow consumer:" << queued << "bytes queued";
-        closeWith(
-            ErrorCode::SlowConsumer, QStringLiteral("You were not reading fast enough and were cut off"));
-    }
+        return false;
+    const qint64 queued = m_connection->channel()->queuedBytes();
+    if (queued <= m_context.config.limits.sendQueueBytes)
+        return true;
+    qCInfo(lcServer) << "connection" << m_id << "is a slow consumer:" << queued << "bytes queued";
+    closeWith(ErrorCode::SlowConsumer, QStringLiteral("You were not reading fast enough and were cut off"));
+    return false;
 }
 
 void ServerSession::closeWith(ErrorCode code, const QString &message)
@@ -296,6 +346,7 @@ void ServerSession::onClosed(const QString &reason)
     qCDebug(lcServer) << "connection" << m_id << "closed:" << reason;
     leaveRooms();
     m_expiryTimer.stop();
+    m_readyTimer.stop();
     setStage(Stage::Closed);
     Q_EMIT finished(m_id);
 }

@@ -100,8 +100,9 @@ private:
     void onClosed(const QString &reason);
     void scheduleExpiry();
     void onExpiryTimer();
+    void onReadyTimeout();
     void leaveRooms();
-    void checkSendQueue();
+    bool admitFrame();
     static QString newSessionId();
 
     ConnectionId m_id;
@@ -117,6 +118,7 @@ private:
     QString m_peerAddress;
     QDateTime m_tokenExpiresAt;
     transport::SingleShotTimer m_expiryTimer;
+    transport::SingleShotTimer m_readyTimer; // runs while not Ready on `/`
     bool m_closing = false;
 };
 

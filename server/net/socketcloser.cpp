@@ -66,10 +66,13 @@ SocketCloser::~SocketCloser()
 
 void SocketCloser::flush()
 {
-    while (!m_unsent.isEmpty()) {
-        const ssize_t sent = ::send(m_fd, m_unsent.constData(), size_t(m_unsent.size()), MSG_NOSIGNAL);
+    // An offset, not remove(0, sent): removing from the front moves the rest every time,
+    // quadratic in the queue for a peer that takes a little at a time.
+    while (m_sentOffset < m_unsent.size()) {
+        const ssize_t sent = ::send(m_fd, m_unsent.constData() + m_sentOffset,
+            size_t(m_unsent.size() - m_sentOffset), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent > 0) {
-            m_unsent.remove(0, sent);
+            m_sentOffset += sent;
             continue;
         }
         if (sent < 0 && errno == EINTR)
@@ -85,6 +88,8 @@ void SocketCloser::flush()
         finish(); // the peer is gone: nothing more to say
         return;
     }
+    m_unsent = QByteArray();
+    m_sentOffset = 0;
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(false);
     ::shutdown(m_fd, SHUT_WR);

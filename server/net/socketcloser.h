@@ -32,6 +32,7 @@ private:
 
     int m_fd;
     QByteArray m_unsent;
+    qsizetype m_sentOffset = 0;
     QSocketNotifier *m_readNotifier;
     QSocketNotifier *m_writeNotifier = nullptr;
 };

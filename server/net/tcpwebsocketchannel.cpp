@@ -209,7 +209,7 @@ void TcpWebSocketChannel::sendEncodedFrame(const QByteArray &frame)
 
 qint64 TcpWebSocketChannel::queuedBytes() const
 {
-    return m_pendingBytes + m_queue.size() - m_queueOffset;
+    return m_queue.size() - m_queueOffset;
 }
 
 // Frames sent during one event-loop turn are collected (shared, not copied) and written
@@ -220,6 +220,12 @@ void TcpWebSocketChannel::send(const QByteArray &head, const QByteArray &body)
 {
     if (m_fd < 0)
         return;
+    if (overQueueLimit()) {
+        qCInfo(lcNet) << "closing websocket to" << peerAddress() << "with" << queuedBytes()
+                      << "bytes it does not read";
+        failLater(QStringLiteral("send queue over its limit"));
+        return;
+    }
     if (m_queue.size() > m_queueOffset) { // already waiting for the kernel: keep the order
         m_queue.append(head);
         m_queue.append(body);
@@ -228,7 +234,6 @@ void TcpWebSocketChannel::send(const QByteArray &head, const QByteArray &body)
     m_pending.append(head);
     if (!body.isEmpty())
         m_pending.append(body);
-    m_pendingBytes += head.size() + body.size();
     if (!m_flushScheduled) {
         m_flushScheduled = true;
         TurnFlusher::schedule(this);
@@ -260,7 +265,6 @@ void TcpWebSocketChannel::flushPendingFrames()
         } while (sent < 0 && errno == EINTR);
         if (sent < 0 && !wouldBlock(errno)) {
             m_pending.clear();
-            m_pendingBytes = 0;
             failLater(QString::fromLocal8Bit(std::strerror(errno)));
             return;
         }
@@ -284,7 +288,6 @@ void TcpWebSocketChannel::flushPendingFrames()
         break;
     }
     m_pending = {}; // not clear(): an idle connection keeps no spare capacity
-    m_pendingBytes = 0;
     if (m_queue.size() > m_queueOffset) {
         if (!m_writeNotifier) {
             m_writeNotifier =
@@ -392,7 +395,9 @@ bool TcpWebSocketChannel::handle(ws::Incoming &incoming)
             Q_EMIT binaryReceived(incoming.payload);
         return true;
     case Kind::Ping:
-        send(ws::frameHeader(ws::Opcode::Pong, incoming.payload.size()), incoming.payload);
+        // A peer that pings without reading would otherwise grow the queue with pongs.
+        if (!overQueueLimit())
+            send(ws::frameHeader(ws::Opcode::Pong, incoming.payload.size()), incoming.payload);
         return true;
     case Kind::Pong:
         return true;
@@ -455,7 +460,6 @@ void TcpWebSocketChannel::release(const QByteArray &finalFrame)
     for (const QByteArray &part : std::as_const(m_pending))
         unsent += part;
     m_pending.clear();
-    m_pendingBytes = 0;
     unsent += finalFrame;
     m_queue = QByteArray();
     m_queueOffset = 0;

@@ -63,6 +63,7 @@ public:
     // A frame made once with ws::encodeFrame(), for a broadcast to many channels.
     void sendEncodedFrame(const QByteArray &frame);
     qint64 queuedBytes() const override;
+    void setSendQueueLimit(qint64 bytes) override { m_sendQueueLimit = bytes; }
     void close(const QString &reason) override;
     QUrl requestUrl() const override { return m_request.url(); }
     QByteArray requestHeader(const QByteArray &name) const override { return m_request.header(name); }
@@ -73,12 +74,15 @@ public:
     // Counted in *counter from now until this channel is destroyed (a listener's count of
     // live connections, without a destroyed() connection per channel).
     void countIn(std::shared_ptr<qsizetype> counter);
+    // Kept until this channel is destroyed (a connection quota's lease for its address).
+    void holdLease(std::shared_ptr<void> lease) { m_lease = std::move(lease); }
     bool isOpen() const { return m_fd >= 0; }
 
 private:
     class TurnFlusher;
     class Notifier;
     void send(const QByteArray &head, const QByteArray &body);
+    bool overQueueLimit() const { return m_sendQueueLimit > 0 && queuedBytes() > m_sendQueueLimit; }
     void flushPendingFrames();
     void flushQueue();
     void onReadable();
@@ -97,7 +101,6 @@ private:
     QByteArray m_early; // sent by the client along with its request head, not yet decoded
     QByteArray m_incomplete; // the start of a frame still being received
     QList<QByteArray> m_pending; // frames of this turn, written when it ends
-    qint64 m_pendingBytes = 0;
     bool m_flushScheduled = false;
     QByteArray m_queue; // bytes the kernel has not taken yet, from m_queueOffset on
     qsizetype m_queueOffset = 0;
@@ -106,6 +109,8 @@ private:
     bool m_disconnectedReported = false;
     Receiver *m_receiver = nullptr;
     std::shared_ptr<qsizetype> m_liveCounter;
+    std::shared_ptr<void> m_lease;
+    qint64 m_sendQueueLimit = 0;
 };
 
 } // namespace parley::net

@@ -132,6 +132,41 @@ StoreResult<QList<protocol::Channel>> ChannelRepository::channelsVisibleTo(const
         userId, SelectChannels + QStringLiteral("WHERE c.is_private = 0 OR ") + MemberOfChannel);
 }
 
+StoreResult<ChannelPage> ChannelRepository::channelsVisibleTo(
+    const QString &userId, const std::optional<QString> &afterName, int limit) const
+{
+    const auto user = existingUser(userId);
+    if (!user)
+        return user.error();
+    // One row more than asked tells whether another page follows.
+    auto query = m_database.run(SelectChannels + QStringLiteral("WHERE (c.is_private = 0 OR ") +
+            MemberOfChannel + QStringLiteral(") AND c.name_key > ? ORDER BY c.name_key LIMIT ?"),
+        {*user, afterName ? sql::caseKey(*afterName) : QString(QLatin1String("")), limit + 1});
+    if (!query)
+        return query.error();
+    ChannelPage page;
+    while (query->next()) {
+        if (page.channels.size() == limit) {
+            page.hasMore = true;
+            break;
+        }
+        page.channels.append(channelFromRow(*query));
+    }
+    return page;
+}
+
+StoreResult<qint64> ChannelRepository::membershipCount(const QString &userId) const
+{
+    const auto user = existingUser(userId);
+    if (!user)
+        return user.error();
+    auto query =
+        m_database.run(QStringLiteral("SELECT COUNT(*) FROM memberships WHERE user_id = ?"), {*user});
+    if (!query)
+        return query.error();
+    return query->next() ? query->value(0).toLongLong() : 0;
+}
+
 StoreResult<QList<protocol::Channel>> ChannelRepository::membershipsOf(const QString &userId) const
 {
     return channelList(userId, SelectChannelsOfMember);

@@ -38,8 +38,15 @@ public:
     // What `channel:list` shows the user: every public channel and the private
     // ones the user is in, ordered by name.
     StoreResult<QList<protocol::Channel>> channelsVisibleTo(const QString &userId) const;
+    // One page of the same, by name without regard to case, starting after `afterName`
+    // (any case); hasMore says whether a next page exists.
+    StoreResult<ChannelPage> channelsVisibleTo(
+        const QString &userId, const std::optional<QString> &afterName, int limit) const;
     // The channels the user is a member of, ordered by name (`connection:ready`).
     StoreResult<QList<protocol::Channel>> membershipsOf(const QString &userId) const;
+
+    // How many channels the user is a member of (the per-user cap).
+    StoreResult<qint64> membershipCount(const QString &userId) const;
 
     // NotFound when the channel does not exist (so a caller tells NOT_FOUND from FORBIDDEN).
     StoreResult<bool> isMember(const QString &channelId, const QString &userId) const;

@@ -48,6 +48,12 @@ struct NewChannel
     QString creatorId; // becomes the first member
 };
 
+struct ChannelPage
+{
+    QList<protocol::Channel> channels; // ordered by name (case-folded)
+    bool hasMore = false;
+};
+
 struct MemberPage
 {
     QList<protocol::User> members; // ordered by username (case-folded)

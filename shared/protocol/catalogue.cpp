@@ -29,6 +29,8 @@ constexpr ErrorCodeSpelling ErrorCodeSpellings[] = {
     {ErrorCode::ServerShutdown, QLatin1String("SERVER_SHUTDOWN")},
     {ErrorCode::SlowConsumer, QLatin1String("SLOW_CONSUMER")},
     {ErrorCode::ProtocolError, QLatin1String("PROTOCOL_ERROR")},
+    {ErrorCode::IdleTimeout, QLatin1String("IDLE_TIMEOUT")},
+    {ErrorCode::LimitReached, QLatin1String("LIMIT_REACHED")},
 };
 
 constexpr bool spellingsFollowTheEnum()
@@ -37,7 +39,7 @@ constexpr bool spellingsFollowTheEnum()
         if (ErrorCodeSpellings[i].code != static_cast<ErrorCode>(i))
             return false;
     }
-    return std::size(ErrorCodeSpellings) == static_cast<size_t>(ErrorCode::ProtocolError) + 1;
+    return std::size(ErrorCodeSpellings) == static_cast<size_t>(ErrorCode::LimitReached) + 1;
 }
 static_assert(spellingsFollowTheEnum(), "every ErrorCode needs its wire spelling, in enum order");
 

@@ -46,7 +46,8 @@ inline constexpr QLatin1String AuthChangePassword("auth:changePassword");
 } // namespace event
 
 // Error codes as the wire spells them ("data.code", "error.code", "connection:closing".code).
-enum class ErrorCode {
+enum class ErrorCode
+{
     InvalidPayload,
     NotFound,
     Forbidden,
@@ -62,6 +63,8 @@ enum class ErrorCode {
     ServerShutdown,
     SlowConsumer,
     ProtocolError,
+    IdleTimeout, // connection:closing: the connection never became Ready on `/`
+    LimitReached, // a per-user cap (channels per user) would be exceeded
 };
 
 QString errorCodeName(ErrorCode code); // "INVALID_PAYLOAD", ...

@@ -18,8 +18,14 @@ public:
 
     virtual void sendText(const QByteArray &utf8) = 0;
     virtual void sendBinary(const QByteArray &bytes) = 0;
-    // Bytes accepted by sendText/sendBinary and not yet handed to the kernel.
+    // Bytes accepted by sendText/sendBinary that the kernel has not taken yet (a frame
+    // written in this event-loop turn and not yet offered to it does not count).
     virtual qint64 queuedBytes() const = 0;
+    // Past this many queued bytes (0: no limit) the channel takes no more: a ping from
+    // the peer is left unanswered, and a frame sent over the limit closes the link.
+    // Memory per connection then stays under the limit plus one reply, whatever the peer
+    // sends without reading.
+    virtual void setSendQueueLimit(qint64 bytes) { Q_UNUSED(bytes) }
     // Closes the link (a WebSocket close frame when possible); disconnected() follows.
     virtual void close(const QString &reason) = 0;
 

@@ -51,6 +51,9 @@ struct ConnectionOptions
     std::chrono::milliseconds connectTimeout {10000};
     std::chrono::milliseconds ackTimeout {10000}; // default for emitWithAck
     qint64 maxPayload = 1000000;
+    // Server role: false refuses BINARY_EVENT and BINARY_ACK at their header, before any
+    // attachment is buffered (a server whose namespaces carry JSON only).
+    bool acceptBinary = true;
 };
 
 // One Socket.IO v5 connection over Engine.IO v4, in either role, over a FrameChannel

@@ -65,6 +65,8 @@ void SocketIoConnection::Private::onText(const QByteArray &utf8)
             Q_EMIT q->heartbeatReceived();
         return;
     case EnginePacketType::Message:
+        if (refusesBinaryPacket(packet.payload))
+            return fail(QStringLiteral("binary packets are not accepted"));
         return onDecoded(decoder.feedText(packet.payload));
     case EnginePacketType::Upgrade:
         return fail(QStringLiteral("transport upgrade is not supported"));
@@ -82,9 +84,21 @@ void SocketIoConnection::Private::onBinary(const QByteArray &bytes)
         return;
     if (state != State::Open)
         return fail(QStringLiteral("a binary frame before the open packet"));
+    if (role == Role::Server && !options.acceptBinary)
+        return fail(QStringLiteral("binary frames are not accepted"));
     if (role == Role::Server && bytes.size() > options.maxPayload)
         return fail(QStringLiteral("frame of %1 bytes is over maxPayload").arg(bytes.size()));
     onDecoded(decoder.feedBinary(bytes));
+}
+
+// The packet type is the first character of a Socket.IO packet: refusing 5 and 6 there
+// keeps a stranger from making the server hold attachments it would refuse anyway.
+bool SocketIoConnection::Private::refusesBinaryPacket(const QByteArray &socketPacket) const
+{
+    if (role != Role::Server || options.acceptBinary || socketPacket.isEmpty())
+        return false;
+    const char type = socketPacket.front();
+    return type == '0' + int(SocketPacketType::BinaryEvent) || type == '0' + int(SocketPacketType::BinaryAck);
 }
 
 void SocketIoConnection::Private::onOpenPacket(const QByteArray &payload)

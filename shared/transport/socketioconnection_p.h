@@ -58,6 +58,7 @@ struct SocketIoConnection::Private final : FrameChannel::Receiver
     Private(SocketIoConnection *q, Role role, FrameChannel *channel, const ConnectionOptions &options);
 
     void onText(const QByteArray &utf8);
+    bool refusesBinaryPacket(const QByteArray &socketPacket) const;
     void onBinary(const QByteArray &bytes);
     // FrameChannel::Receiver, for channels that report by call rather than signal.
     void receivedText(const QByteArray &utf8) override { onText(utf8); }

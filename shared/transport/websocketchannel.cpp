@@ -19,6 +19,7 @@ WebSocketChannel::WebSocketChannel(QWebSocket *socket, QObject *parent)
 WebSocketChannel::WebSocketChannel(QWebSocket *socket, QObject *parent, ClientSide)
     : FrameChannel(parent)
     , m_socket(socket)
+    , m_queueCheck([this] { checkQueue(); })
 {
     Q_ASSERT(socket);
     m_socket->setParent(this);
@@ -75,13 +76,54 @@ bool WebSocketChannel::isOpen() const
 
 void WebSocketChannel::sendText(const QByteArray &utf8)
 {
+    if (overQueueLimit())
+        return abortOverLimit();
     // QWebSocket (6.4) only takes text as a QString.
     m_socket->sendTextMessage(QString::fromUtf8(utf8));
 }
 
 void WebSocketChannel::sendBinary(const QByteArray &bytes)
 {
+    if (overQueueLimit())
+        return abortOverLimit();
     m_socket->sendBinaryMessage(bytes);
+}
+
+void WebSocketChannel::setSendQueueLimit(qint64 bytes)
+{
+    m_sendQueueLimit = bytes;
+    if (bytes > 0)
+        m_queueCheck.start(QueueCheckInterval);
+    else
+        m_queueCheck.stop();
+}
+
+// QWebSocket answers every ping itself, with no way to hold the pong back and no signal
+// for a ping received: a peer that pings without reading is found by looking at the
+// unsent bytes now and then, and cut once they pass the limit.
+void WebSocketChannel::checkQueue()
+{
+    if (overQueueLimit())
+        return abortOverLimit();
+    if (m_sendQueueLimit > 0 && !m_disconnectedEmitted)
+        m_queueCheck.start(QueueCheckInterval);
+}
+
+void WebSocketChannel::abortOverLimit()
+{
+    if (m_disconnectedEmitted)
+        return;
+    qCInfo(lcTransport) << "closing websocket to" << peerAddress() << "with" << queuedBytes()
+                        << "bytes it does not read";
+    m_localCloseReason = QStringLiteral("send queue over its limit");
+    // Reported from the event loop: this may run deep inside the owner's own call.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_socket->abort();
+            onSocketGone();
+        },
+        Qt::QueuedConnection);
 }
 
 qint64 WebSocketChannel::queuedBytes() const
@@ -113,6 +155,8 @@ QByteArray WebSocketChannel::requestHeader(const QByteArray &name) const
 
 QString WebSocketChannel::peerAddress() const
 {
+    if (!m_peerAddress.isEmpty())
+        return m_peerAddress;
     return m_socket->peerAddress().toString();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "framechannel.h"
+#include "singleshottimer.h"
 
 #include <QList>
 
@@ -40,10 +41,13 @@ public:
     void sendText(const QByteArray &utf8) override;
     void sendBinary(const QByteArray &bytes) override;
     qint64 queuedBytes() const override;
+    void setSendQueueLimit(qint64 bytes) override;
     void close(const QString &reason) override;
     QUrl requestUrl() const override;
     QByteArray requestHeader(const QByteArray &name) const override;
     QString peerAddress() const override;
+    // Server side behind a trusted proxy: the client's address instead of the proxy's.
+    void setPeerAddress(const QString &address) { m_peerAddress = address; }
 
 private:
     struct ClientSide
@@ -53,10 +57,17 @@ private:
     void onSocketConnected();
     void onSocketGone();
     void emitDisconnectedOnce(const QString &reason);
+    bool overQueueLimit() const { return m_sendQueueLimit > 0 && queuedBytes() > m_sendQueueLimit; }
+    void abortOverLimit();
+    void checkQueue();
+    static constexpr std::chrono::milliseconds QueueCheckInterval {250};
 
     QWebSocket *m_socket;
     qint64 m_maxPayload = 0; // 0: Qt's defaults
+    qint64 m_sendQueueLimit = 0;
+    SingleShotTimer m_queueCheck;
     QString m_localCloseReason;
+    QString m_peerAddress; // empty: the socket's peer
     bool m_disconnectedEmitted = false;
 };
 

@@ -25,6 +25,8 @@ private Q_SLOTS:
     void needsRehash();
     void timingDecoyCostsARealVerifyAndMatchesNothing();
     void jobsAreCounted();
+    void pendingJobsAreCounted();
+    void goneRequesterSkipsTheWork();
 };
 
 void TestPasswordHasher::hashThenVerify()
@@ -195,10 +197,54 @@ void TestPasswordHasher::jobsAreCounted()
     int answered = 0;
     hasher.hash("password1", &context, [&](const PasswordHasher::HashResult &) { ++answered; });
     hasher.verify("password1", hasher.timingDecoy(), &context, [&](bool) { ++answered; });
-    QCOMPARE(PasswordHasher::jobsStarted(), before + 2);
     QTRY_COMPARE(answered, 2);
+    QCOMPARE(PasswordHasher::jobsStarted(), before + 2);
     (void)hasher.hashNow("password1"); // the synchronous helpers are not jobs
     QCOMPARE(PasswordHasher::jobsStarted(), before + 2);
+}
+
+// The server bounds its queue by this count.
+void TestPasswordHasher::pendingJobsAreCounted()
+{
+    PasswordHasher hasher;
+    QObject context;
+    int answered = 0;
+    for (int i = 0; i < 3; ++i)
+        hasher.hash("password1", &context, [&](const PasswordHasher::HashResult &) { ++answered; });
+    QVERIFY(hasher.pendingJobs() > 0); // nothing finished a 19 MiB Argon2id hash yet
+    QTRY_COMPARE_WITH_TIMEOUT(answered, 3, 30000);
+    QTRY_COMPARE(hasher.pendingJobs(), 0);
+}
+
+// A client that asked for a login and went away before a worker took the job costs no
+// hash: strangers cannot queue work and leave.
+void TestPasswordHasher::goneRequesterSkipsTheWork()
+{
+    PasswordHasher hasher;
+    QObject context;
+    const int busy = hasher.maxConcurrentJobs();
+    int answered = 0;
+    bool skippedAnswered = false;
+    PasswordHasher::HashResult skippedResult = QByteArray();
+    const quint64 before = PasswordHasher::jobsStarted();
+    // Every worker busy first, so the next job has to wait in the queue.
+    for (int i = 0; i < busy; ++i)
+        hasher.hash("password1", &context, [&](const PasswordHasher::HashResult &) { ++answered; });
+    {
+        QObject requester;
+        hasher.hash(
+            "password2", &context,
+            [&](const PasswordHasher::HashResult &result) {
+                skippedAnswered = true;
+                skippedResult = result;
+            },
+            &requester);
+    } // the connection closes while its job waits
+    QTRY_COMPARE_WITH_TIMEOUT(answered, busy, 30000);
+    QTRY_VERIFY(skippedAnswered); // the context lives: it hears that nothing was done
+    QVERIFY(!skippedResult.ok());
+    QTRY_COMPARE(hasher.pendingJobs(), 0);
+    QCOMPARE(PasswordHasher::jobsStarted(), before + quint64(busy));
 }
 
 QTEST_GUILESS_MAIN(TestPasswordHasher)

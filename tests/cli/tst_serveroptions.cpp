@@ -28,6 +28,7 @@ private Q_SLOTS:
     void adminBadCommands_data();
     void adminBadCommands();
     void adminHelp();
+    void resourceLimits();
 
 private:
     static ServerOptions::Parsed parse(const QStringList &arguments)
@@ -440,6 +441,53 @@ void TestServerOptions::adminHelp()
     QVERIFY(help.text.contains(QLatin1String("--password-stdin")));
     QVERIFY(help.text.contains(QLatin1String("--display-name")));
     QVERIFY(!help.text.contains(QLatin1String("--listen")));
+}
+
+// The caps that keep strangers and heavy users from exhausting the server.
+void TestServerOptions::resourceLimits()
+{
+    const ServerLimits defaults = parsedOk({}).config.limits;
+    QCOMPARE(defaults.maxConnections, 0);
+    QCOMPARE(defaults.maxConnectionsPerAddress, 256);
+    QCOMPARE(defaults.readyTimeout, std::chrono::milliseconds(30000));
+    QCOMPARE(defaults.userEventRate, 50);
+    QCOMPARE(defaults.userEventBurst, 100);
+    QCOMPARE(defaults.maxChannelsPerUser, 1000);
+    QCOMPARE(defaults.channelCreatesPerHour, 30);
+    QCOMPARE(defaults.maxSessionsPerUser, 32);
+    QCOMPARE(defaults.passwordHashQueue, 64);
+    QVERIFY(parsedOk({}).config.trustedProxies.isEmpty());
+
+    const Invocation set = parsedOk({QStringLiteral("--max-connections"), QStringLiteral("5000"),
+        QStringLiteral("--max-connections-per-address"), QStringLiteral("0"),
+        QStringLiteral("--ready-timeout"), QStringLiteral("12"), QStringLiteral("--user-event-rate"),
+        QStringLiteral("7"), QStringLiteral("--max-channels-per-user"), QStringLiteral("20"),
+        QStringLiteral("--channel-create-rate"), QStringLiteral("3"),
+        QStringLiteral("--max-sessions-per-user"), QStringLiteral("4"),
+        QStringLiteral("--password-hash-queue"), QStringLiteral("9"), QStringLiteral("--trusted-proxy"),
+        QStringLiteral("127.0.0.1"), QStringLiteral("--trusted-proxy"), QStringLiteral("::1")});
+    const ServerConfig &config = set.config;
+    QCOMPARE(config.limits.maxConnections, 5000);
+    QCOMPARE(config.limits.maxConnectionsPerAddress, 0);
+    QCOMPARE(config.limits.readyTimeout, std::chrono::milliseconds(12000));
+    QCOMPARE(config.limits.userEventRate, 7);
+    QCOMPARE(config.limits.userEventBurst, 14); // twice the rate unless given
+    QCOMPARE(config.limits.maxChannelsPerUser, 20);
+    QCOMPARE(config.limits.channelCreatesPerHour, 3);
+    QCOMPARE(config.limits.maxSessionsPerUser, 4);
+    QCOMPARE(config.limits.passwordHashQueue, 9);
+    QCOMPARE(config.trustedProxies,
+        (QList<QHostAddress> {
+            QHostAddress(QStringLiteral("127.0.0.1")), QHostAddress(QStringLiteral("::1"))}));
+
+    const auto notAnAddress = parse({QStringLiteral("--trusted-proxy"), QStringLiteral("proxy.example.org")});
+    QVERIFY(!notAnAddress);
+    QVERIFY(notAnAddress.error().message.startsWith(QLatin1String("--trusted-proxy expects an IP address")));
+    const auto lowBurst = parse({QStringLiteral("--user-event-rate"), QStringLiteral("10"),
+        QStringLiteral("--user-event-burst"), QStringLiteral("5")});
+    QVERIFY(!lowBurst);
+    QVERIFY(!parse({QStringLiteral("--ready-timeout"), QStringLiteral("0")}));
+    QVERIFY(!parse({QStringLiteral("--max-channels-per-user"), QStringLiteral("-1")}));
 }
 
 QTEST_GUILESS_MAIN(TestServerOptions)

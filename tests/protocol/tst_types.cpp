@@ -390,6 +390,8 @@ void TestTypes::errorCodeNames_data()
     QTest::newRow("server shutdown") << ErrorCode::ServerShutdown << QStringLiteral("SERVER_SHUTDOWN");
     QTest::newRow("slow consumer") << ErrorCode::SlowConsumer << QStringLiteral("SLOW_CONSUMER");
     QTest::newRow("protocol error") << ErrorCode::ProtocolError << QStringLiteral("PROTOCOL_ERROR");
+    QTest::newRow("idle timeout") << ErrorCode::IdleTimeout << QStringLiteral("IDLE_TIMEOUT");
+    QTest::newRow("limit reached") << ErrorCode::LimitReached << QStringLiteral("LIMIT_REACHED");
 }
 
 void TestTypes::errorCodeNames()

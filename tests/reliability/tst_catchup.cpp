@@ -55,6 +55,8 @@ void TestCatchUp::init()
     server::ServerConfig config;
     config.limits.eventRate = 10000;
     config.limits.eventBurst = 20000;
+    config.limits.userEventRate = 10000;
+    config.limits.userEventBurst = 20000;
     m_server = std::make_unique<TestServer>(TestServer::Storage::TemporaryFile, config);
     QVERIFY(m_server->start());
     m_cacheDir = std::make_unique<QTemporaryDir>();

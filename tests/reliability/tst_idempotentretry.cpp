@@ -66,6 +66,8 @@ void TestIdempotentRetry::sameClientMsgIdHundredTimes()
     server::ServerConfig config;
     config.limits.eventRate = 10000;
     config.limits.eventBurst = 20000;
+    config.limits.userEventRate = 10000;
+    config.limits.userEventBurst = 20000;
     TestServer server(TestServer::Storage::TemporaryFile, config);
     QVERIFY(server.start());
     const auto alice = server.createUser(QStringLiteral("alice"));

@@ -172,6 +172,9 @@ private Q_SLOTS:
     void deletingAnOpenChannelSaysGoingAway();
     void peerHangUpReportsDisconnected();
     void slowReaderQueuesAndDrains();
+    void queueCountsOnlyWhatTheKernelRefused();
+    void pingsGoUnansweredOverTheQueueLimit();
+    void aFrameOverTheQueueLimitCloses();
     void realQWebSocketClient();
     void cleanupTestCase();
 };
@@ -399,11 +402,65 @@ void TestTcpWebSocketChannel::slowReaderQueuesAndDrains()
     const QByteArray chunk(64 * 1024, 'q');
     for (int i = 0; i < 64; ++i)
         channel.sendText(chunk); // 4 MiB: far more than a socket buffer
-    QVERIFY(channel.queuedBytes() > 0);
+    QCOMPARE(channel.queuedBytes(), 0); // not offered to the kernel before the turn ends
+    QTRY_VERIFY(channel.queuedBytes() > 0);
     QTRY_VERIFY_WITH_TIMEOUT((peer.poll(), peer.frames.size() == 64), 20000);
     QTRY_COMPARE(channel.queuedBytes(), 0);
     for (const Frame &frame : std::as_const(peer.frames))
         QVERIFY(frame.payload == chunk);
+}
+
+// A reply larger than the limit is never what cuts its own reader: the limit is checked
+// against what the kernel refused before, not against the frame on its way.
+void TestTcpWebSocketChannel::queueCountsOnlyWhatTheKernelRefused()
+{
+    Peer peer;
+    TcpWebSocketChannel channel(peer.serverFd, someRequest(), 1000);
+    channel.setSendQueueLimit(64 * 1024);
+    QSignalSpy disconnected(&channel, &FrameChannel::disconnected);
+    const QByteArray reply(1024 * 1024, 'r');
+    channel.sendText(reply);
+    QTRY_VERIFY_WITH_TIMEOUT((peer.poll(), peer.frames.size() == 1), 20000);
+    QCOMPARE(peer.frames.at(0).payload, reply);
+    QCOMPARE(disconnected.count(), 0);
+    QVERIFY(channel.isOpen());
+}
+
+// A peer that pings without reading would grow the queue by one pong per ping.
+void TestTcpWebSocketChannel::pingsGoUnansweredOverTheQueueLimit()
+{
+    Peer peer;
+    TcpWebSocketChannel channel(peer.serverFd, someRequest(), 1000);
+    constexpr qint64 Limit = 64 * 1024;
+    channel.setSendQueueLimit(Limit);
+    QSignalSpy texts(&channel, &FrameChannel::textReceived);
+    channel.sendText(QByteArray(2 * 1024 * 1024, 'x')); // admitted: the queue was empty
+    QTRY_VERIFY(channel.queuedBytes() > Limit);
+    const qint64 queued = channel.queuedBytes();
+
+    QByteArray pings;
+    for (int i = 0; i < 2000; ++i)
+        pings += clientFrame(0x9, QByteArray(100, 'p'));
+    peer.write(pings + clientFrame(0x1, "after the pings"));
+    QTRY_COMPARE(texts.count(), 1); // every ping before it was handled
+    QCOMPARE(channel.queuedBytes(), queued);
+    QVERIFY(channel.isOpen());
+}
+
+void TestTcpWebSocketChannel::aFrameOverTheQueueLimitCloses()
+{
+    Peer peer;
+    TcpWebSocketChannel channel(peer.serverFd, someRequest(), 1000);
+    constexpr qint64 Limit = 64 * 1024;
+    channel.setSendQueueLimit(Limit);
+    QSignalSpy disconnected(&channel, &FrameChannel::disconnected);
+    channel.sendText(QByteArray(2 * 1024 * 1024, 'x'));
+    QTRY_VERIFY(channel.queuedBytes() > Limit);
+    QCOMPARE(disconnected.count(), 0);
+    channel.sendText("one more");
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toString(), QStringLiteral("send queue over its limit"));
+    QVERIFY(!channel.isOpen());
 }
 
 void TestTcpWebSocketChannel::realQWebSocketClient()
