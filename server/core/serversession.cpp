@@ -102,12 +102,7 @@ void ServerSession::authenticateMain(const QJsonValue &auth)
     if (!outcome) {
         qCInfo(lcServer) << "connection" << m_id << "from" << m_peerAddress
                          << "refused:" << protocol::errorCodeName(outcome.error().code);
-        setStage(Stage::Open);
-        m_connection->refuseNamespace(protocol::ns::Main,
-            QJsonObject {{QStringLiteral("message"), QStringLiteral("unauthorized")},
-                {QStringLiteral("data"),
-                    QJsonObject {{QStringLiteral("code"), protocol::errorCodeName(outcome.error().code)},
-                        {QStringLiteral("message"), outcome.error().message}}}});
+        refuseMain(outcome.error().code, outcome.error().message);
         return;
     }
     m_tokenExpiresAt = outcome->expiresAt;
@@ -122,13 +117,7 @@ void ServerSession::joinRoomsAndGetReady(const QString &userId)
     if (!account || !channels) {
         qCWarning(lcServer) << "connection" << m_id << "cannot load user" << userId << ":"
                             << (!account ? account.error().message : channels.error().message);
-        setStage(Stage::Open);
-        m_connection->refuseNamespace(protocol::ns::Main,
-            QJsonObject {{QStringLiteral("message"), QStringLiteral("unauthorized")},
-                {QStringLiteral("data"),
-                    QJsonObject {{QStringLiteral("code"), protocol::errorCodeName(ErrorCode::Internal)},
-                        {QStringLiteral("message"),
-                            QStringLiteral("The server could not load your account")}}}});
+        refuseMain(ErrorCode::Internal, QStringLiteral("The server could not load your account"));
         return;
     }
     // Sessions per user are bounded: one account's devices are a handful, and a stolen or
@@ -138,13 +127,8 @@ void ServerSession::joinRoomsAndGetReady(const QString &userId)
     if (sessions && sessions->size() >= m_context.config.limits.maxSessionsPerUser) {
         qCInfo(lcServer) << "connection" << m_id << "refused: user" << userId << "has" << sessions->size()
                          << "sessions";
-        setStage(Stage::Open);
-        m_connection->refuseNamespace(protocol::ns::Main,
-            QJsonObject {{QStringLiteral("message"), QStringLiteral("unauthorized")},
-                {QStringLiteral("data"),
-                    QJsonObject {{QStringLiteral("code"), protocol::errorCodeName(ErrorCode::LimitReached)},
-                        {QStringLiteral("message"),
-                            QStringLiteral("This account is connected from too many places at once")}}}});
+        refuseMain(ErrorCode::LimitReached,
+            QStringLiteral("This account is connected from too many places at once"));
         return;
     }
     m_userId = userId;
@@ -168,6 +152,17 @@ void ServerSession::joinRoomsAndGetReady(const QString &userId)
     scheduleExpiry();
     qCDebug(lcServer) << "connection" << m_id << "ready as user" << userId << "in" << channels->size()
                       << "channels";
+}
+
+// CONNECT_ERROR on `/` as the contract spells it; the socket stays open for another try.
+void ServerSession::refuseMain(ErrorCode code, const QString &message)
+{
+    setStage(Stage::Open);
+    m_connection->refuseNamespace(protocol::ns::Main,
+        QJsonObject {{QStringLiteral("message"), QStringLiteral("unauthorized")},
+            {QStringLiteral("data"),
+                QJsonObject {{QStringLiteral("code"), protocol::errorCodeName(code)},
+                    {QStringLiteral("message"), message}}}});
 }
 
 void ServerSession::onEvent(const transport::IncomingEvent &incoming)

@@ -95,6 +95,7 @@ private:
     void onConnectRequested(const QString &nsp, const QJsonValue &auth);
     void authenticateMain(const QJsonValue &auth);
     void joinRoomsAndGetReady(const QString &userId);
+    void refuseMain(protocol::ErrorCode code, const QString &message);
     void onEvent(const transport::IncomingEvent &event);
     void onNamespaceDisconnected(const QString &nsp);
     void onClosed(const QString &reason);

@@ -220,15 +220,17 @@ void TcpWebSocketChannel::send(const QByteArray &head, const QByteArray &body)
 {
     if (m_fd < 0)
         return;
-    if (overQueueLimit()) {
-        qCInfo(lcNet) << "closing websocket to" << peerAddress() << "with" << queuedBytes()
-                      << "bytes it does not read";
-        failLater(QStringLiteral("send queue over its limit"));
-        return;
-    }
     if (m_queue.size() > m_queueOffset) { // already waiting for the kernel: keep the order
+        const bool over = overQueueLimit();
+        // Queued even when over the limit: the last frames (connection:closing, say) go
+        // to the socket's closer, which the peer may still read them from.
         m_queue.append(head);
         m_queue.append(body);
+        if (over) {
+            qCInfo(lcNet) << "closing websocket to" << peerAddress() << "with" << queuedBytes()
+                          << "bytes it does not read";
+            failLater(QStringLiteral("send queue over its limit"));
+        }
         return;
     }
     m_pending.append(head);

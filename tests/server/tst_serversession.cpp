@@ -220,11 +220,10 @@ void TestServerSession::binaryPacketClosesOnlyThatConnection()
     client.connection().emitEvent(QStringLiteral("/"), QStringLiteral("message:send"),
         QJsonArray {QJsonObject {{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 0}}},
         {QByteArray("\x01\x02")});
+    // Refused at the packet header, as any malformed packet: closed, nothing buffered.
     QVERIFY(client.waitForClose());
-    const auto closing = client.eventsNamed(protocol::event::ConnectionClosing);
-    QCOMPARE(closing.size(), 1);
-    QCOMPARE(closing.first().payload.toObject().value(QStringLiteral("code")).toString(),
-        QStringLiteral("PROTOCOL_ERROR"));
+    QVERIFY2(
+        client.closeReason().contains(QLatin1String("transport close")), qPrintable(client.closeReason()));
     QTRY_COMPARE(m_server->server().connectionCount(), 1);
     QVERIFY(!bystander.isClosed());
     QCOMPARE(errorCode(bystander.request(QStringLiteral("nonsense"), QJsonObject {})),
