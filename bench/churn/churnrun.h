@@ -18,7 +18,7 @@ struct ChurnPlan
     int parallel = 4; // cycles in flight at once
     // Bound before each connect; null: not bound (the kernel may then reuse ports in
     // TIME_WAIT, which a long run needs).
-    QHostAddress source;
+    QHostAddress source {};
     std::chrono::milliseconds cycleTimeout {20000}; // upgrade to connection:ready
 };
 

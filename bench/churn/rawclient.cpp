@@ -42,6 +42,9 @@ void RawClient::connectToServer(quint16 port, bool sendUpgrade)
 {
     m_stage = Stage::Connecting;
     m_in.clear();
+    m_closeSent = false;
+    m_closeFrame = false;
+    m_authJoined = false;
     if (!m_source.isNull())
         m_socket.bind(m_source);
     if (m_receiveBuffer > 0)
@@ -80,8 +83,9 @@ QByteArray RawClient::frame(quint8 firstByte, QByteArrayView payload)
     out.append(mask, 4);
     const qsizetype start = out.size();
     out.append(payload.data(), length);
+    char *masked = out.data() + start;
     for (qsizetype i = 0; i < length; ++i)
-        out[start + i] = char(out.at(start + i) ^ mask[i % 4]);
+        masked[i] = char(masked[i] ^ mask[i % 4]);
     return out;
 }
 
@@ -99,6 +103,7 @@ void RawClient::connectMain(const QString &token)
 
 void RawClient::sendCloseFrame()
 {
+    m_closeSent = true;
     sendRaw(frame(0x88, QByteArrayView("\x03\xe8", 2)));
 }
 
@@ -163,10 +168,20 @@ void RawClient::decodeFrames()
         else if (opcode == 0xA)
             ++m_pongs;
         else if (opcode == 0x8)
-            m_closeFrame = true;
+            onCloseFrame();
         if (m_stage == Stage::Closed)
             return;
     }
+}
+
+void RawClient::onCloseFrame()
+{
+    // Answered as a client does, so that the server can close at once instead of
+    // waiting out its closing handshake.
+    m_closeFrame = true;
+    if (!m_closeSent)
+        sendCloseFrame();
+    m_socket.disconnectFromHost();
 }
 
 void RawClient::onText(const QByteArray &text)
@@ -184,13 +199,20 @@ void RawClient::onText(const QByteArray &text)
         m_ready = true;
         Q_EMIT ready();
     } else if (text.startsWith("43")) {
-        qsizetype end = 2;
-        while (end < text.size() && text.at(end) >= '0' && text.at(end) <= '9')
+        // 43<id>[...] on `/`, 43/nsp,<id>[...] elsewhere
+        qsizetype begin = 2;
+        if (text.size() > 2 && text.at(2) == '/')
+            begin = text.indexOf(',') + 1;
+        qsizetype end = begin;
+        while (begin > 0 && end < text.size() && text.at(end) >= '0' && text.at(end) <= '9')
             ++end;
         bool ok = false;
-        const qint64 id = text.mid(2, end - 2).toLongLong(&ok);
+        const qint64 id = text.mid(begin, end - begin).toLongLong(&ok);
         if (ok && id > m_lastAckId)
             m_lastAckId = id;
+    } else if (text.startsWith("40/auth,{")) {
+        m_authJoined = true;
+        Q_EMIT authJoined();
     }
     Q_EMIT textReceived(text);
 }

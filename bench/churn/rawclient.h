@@ -58,7 +58,8 @@ public:
     qint64 bytesSent() const { return m_bytesSent; } // taken by the kernel
     qint64 pongsReceived() const { return m_pongs; }
     qint64 textsReceived() const { return m_texts; }
-    qint64 lastAckId() const { return m_lastAckId; } // the highest ack id answered on `/`
+    qint64 lastAckId() const { return m_lastAckId; } // the highest ack id answered, any namespace
+    bool hasJoinedAuth() const { return m_authJoined; }
     bool sawCloseFrame() const { return m_closeFrame; }
     QList<QByteArray> keptTexts() const { return m_kept; }
     void setKeepTexts(bool keep) { m_keepTexts = keep; }
@@ -66,6 +67,7 @@ public:
 Q_SIGNALS:
     void opened(); // the Engine.IO open packet arrived
     void ready(); // connection:ready arrived
+    void authJoined(); // the CONNECT to /auth was accepted
     void textReceived(const QByteArray &text);
     void ended(); // the TCP connection is gone
 
@@ -73,6 +75,7 @@ private:
     void onReadyRead();
     void decodeFrames();
     void onText(const QByteArray &text);
+    void onCloseFrame();
     void end();
 
     QTcpSocket m_socket;
@@ -84,6 +87,8 @@ private:
     bool m_answerPings = true;
     bool m_ready = false;
     bool m_closeFrame = false;
+    bool m_closeSent = false;
+    bool m_authJoined = false;
     bool m_keepTexts = false;
     qint64 m_bytesSent = 0;
     qint64 m_pongs = 0;

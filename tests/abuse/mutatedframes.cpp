@@ -105,7 +105,7 @@ Mutation MutatedFrames::badUtf8()
 
 Mutation MutatedFrames::deepJson()
 {
-    const int depth = 100 + below(120000);
+    const int depth = 100 + below(20000);
     const bool objects = below(2) == 0;
     QByteArray nested;
     nested.reserve(depth * 6);
@@ -142,7 +142,7 @@ Mutation MutatedFrames::binaryOnAuth()
     packet += "{}]";
     QByteArray bytes = text(packet);
     for (int i = 0; i < attachments; ++i)
-        bytes += RawClient::frame(0x82, QByteArray(1 + below(65536), 'b'));
+        bytes += RawClient::frame(0x82, QByteArray(1 + below(16384), 'b'));
     return {bytes, "binary attachments on /auth"};
 }
 

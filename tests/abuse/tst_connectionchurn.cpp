@@ -49,8 +49,9 @@ void TestConnectionChurn::churnLeavesNothingBehind()
     const churn::ChurnResult result = churn.run(Cycles, 200s);
     qInfo("churn: %lld cycles completed, %lld failed in %lld ms%s", result.completed, result.failed,
         result.elapsedMs,
-        qPrintable(
-            result.failures.isEmpty() ? QString() : QStringLiteral(": ") + result.failures.join(", ")));
+        qPrintable(result.failures.isEmpty()
+                ? QString()
+                : QStringLiteral(": ") + result.failures.join(QStringLiteral(", "))));
     QCOMPARE(result.completed, qint64(Cycles));
 
     QVERIFY2(chat.settle(), qPrintable(chat.summary()));

@@ -32,14 +32,16 @@ struct Tally
     int refusedConnects = 0;
 };
 
-// One of the storm's connections at a time, from 127.0.0.2: signs in as the attacker (a
-// member of the chat's channel), joins /auth too, then sends a mutated frame and a probe
-// (channel:list with an ack id) until the frame budget is spent. A frame that leaves
+// One of the storm's connections at a time, from 127.0.0.2: joins /auth (and signs in on
+// `/` as the attacker, a member of the chat's channel, when given a token), then sends a
+// mutated frame and a probe with an ack id until the frame budget is spent. A frame that leaves
 // nothing to follow is followed by FIN; a connection the server closes is replaced.
 class StormSlot : public QObject
 {
     Q_OBJECT
 public:
+    // token: sign in on `/` with it (probes are channel:list there); empty: join only
+    // /auth (probes are auth:refresh there, answered with an error ack).
     StormSlot(quint16 port, QString token, quint64 seed, int budget, Tally &tally)
         : m_port(port)
         , m_token(std::move(token))
@@ -60,10 +62,19 @@ public:
             return;
         m_client = new churn::RawClient(attackerAddress(0), this);
         ++m_tally.connects;
-        connect(m_client, &churn::RawClient::opened, this, [this] { m_client->connectMain(m_token); });
+        connect(m_client, &churn::RawClient::opened, this, [this] {
+            if (m_token.isEmpty())
+                m_client->sendText("40/auth,");
+            else
+                m_client->connectMain(m_token);
+        });
         connect(m_client, &churn::RawClient::ready, this, [this] {
             m_client->sendText("40/auth,");
             fire();
+        });
+        connect(m_client, &churn::RawClient::authJoined, this, [this] {
+            if (m_token.isEmpty())
+                fire();
         });
         connect(m_client, &churn::RawClient::textReceived, this, [this] {
             if (m_probe >= 0 && m_client->lastAckId() >= m_probe) {
@@ -75,7 +86,7 @@ public:
         connect(m_client, &churn::RawClient::ended, this, [this] {
             if (m_probe >= 0)
                 ++m_tally.cut;
-            else if (!m_client->isReady())
+            else if (!m_client->isReady() && !m_client->hasJoinedAuth())
                 ++m_tally.refusedConnects;
             replace();
         });
@@ -100,7 +111,10 @@ private:
             return;
         }
         m_probe = ++m_lastProbe;
-        m_client->sendText("42" + QByteArray::number(m_probe) + "[\"channel:list\",{}]");
+        if (m_token.isEmpty())
+            m_client->sendText("42/auth," + QByteArray::number(m_probe) + "[\"auth:refresh\",{}]");
+        else
+            m_client->sendText("42" + QByteArray::number(m_probe) + "[\"channel:list\",{}]");
         m_deadline.start(ProbeTimeout);
     }
     // Lets the old connection finish closing on its own, then starts a fresh one.
