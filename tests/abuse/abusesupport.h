@@ -64,6 +64,7 @@ public:
     qsizetype acked() const;
     qsizetype lost() const; // acked, yet not received by one of the two (summed over both)
     qsizetype failedSends() const;
+    int inFlight() const { return m_members[0].inFlight + m_members[1].inFlight; }
     int disconnects() const;
     QString summary() const;
 

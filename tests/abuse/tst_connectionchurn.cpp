@@ -60,14 +60,23 @@ void TestConnectionChurn::churnLeavesNothingBehind()
     QCOMPARE(chat.failedSends(), 0);
     QCOMPARE(chat.disconnects(), 0);
 
+    // Latched: once everything is back, the final check reads the same sample.
     std::optional<churn::Health> after;
-    QVERIFY(reliability::waitUntil(
+    bool back = false;
+    reliability::waitUntil(
         [&] {
-            after = churn::fetchHealth(server.port());
-            return after && after->connections == before->connections && after->rooms == before->rooms &&
-                churn::openDescriptors(server.pid()) == baselineDescriptors;
+            if (!back) {
+                after = churn::fetchHealth(server.port());
+                back = after && after->connections == before->connections && after->rooms == before->rooms &&
+                    churn::openDescriptors(server.pid()) == baselineDescriptors;
+            }
+            return back;
         },
-        30s));
+        30s);
+    QVERIFY2(after.has_value(), "no answer from /healthz");
+    QCOMPARE(after->connections, before->connections);
+    QCOMPARE(after->rooms, before->rooms);
+    QCOMPARE(churn::openDescriptors(server.pid()), baselineDescriptors);
     qInfo("before: %d connections, %d rooms, %d descriptors; after: %d, %d, %d; RSS %.1f MiB before, peak "
           "%+.1f "
           "MiB, end %+.1f MiB (bound %+d MiB)",

@@ -16,7 +16,8 @@ constexpr int MaxContent = 16000;
 // A legal message whose JSON is six times its length: every character escaped.
 const QString ControlMessage(MaxContent, QChar(0x01));
 constexpr int BigMessages = 120; // ~11 MiB towards the member that does not read
-constexpr int BigInFlight = 4;
+constexpr int BigInFlight = 4; // per batch
+constexpr qint64 BatchMs = 250;
 constexpr int HistoryMessages = 12;
 
 // Polls /healthz at a calm pace until `connections` reads `count`.
@@ -80,14 +81,27 @@ void TestSlowConsumer::memberThatNeverReadsIsCut()
     sloth.setReading(false);
     QVERIFY(waitForConnections(m_server->port(), 3, 30s));
 
-    // Big messages into the channel, a few in flight, until the sloth is gone.
+    // Big messages into the channel, a batch at a time, until the sloth is gone.
     chat.startChatting(100ms);
     int big = 0;
     bool gone = false;
+    QElapsedTimer batch;
     while (big < BigMessages && !gone) {
+        batch.start();
         for (int k = 0; k < BigInFlight && big < BigMessages; ++k, ++big)
             chat.send(big % 2, ControlMessage);
-        QVERIFY(reliability::waitUntil([&] { return chat.acked() + chat.failedSends() >= big; }, 60s));
+        // Paced under the event rate a server may allow per user (20/s by default).
+        bool paced = false; // latched: the chat's own sends come and go meanwhile
+        QVERIFY2(reliability::waitUntil(
+                     [&] {
+                         paced = paced || (chat.inFlight() <= BigInFlight && batch.elapsed() >= BatchMs);
+                         return paced;
+                     },
+                     60s),
+            qPrintable(QStringLiteral("%1 sends in flight after %2 ms; %3")
+                           .arg(chat.inFlight())
+                           .arg(batch.elapsed())
+                           .arg(chat.summary())));
         const auto health = churn::fetchHealth(m_server->port());
         gone = health && health->connections == 2;
     }
