@@ -19,6 +19,9 @@ constexpr int BigMessages = 120; // ~11 MiB towards the member that does not rea
 constexpr int BigInFlight = 4; // per batch
 constexpr qint64 BatchMs = 250;
 constexpr int HistoryMessages = 12;
+// The server holds at most the send-queue cap (1 MiB) for the member that does not read,
+// and briefly the broadcasts in flight: generous for a sanitized build.
+constexpr qint64 RssBoundKiB = 48 * 1024;
 
 // Polls /healthz at a calm pace until `connections` reads `count`.
 bool waitForConnections(quint16 port, int count, std::chrono::milliseconds timeout)
@@ -70,6 +73,8 @@ void TestSlowConsumer::memberThatNeverReadsIsCut()
     LegitChat chat(m_server->url(), QStringLiteral("1"), {m_server->token(1), m_server->token(2)});
     QVERIFY(chat.connectBoth());
     const int baselineDescriptors = churn::openDescriptors(m_server->pid());
+    const qint64 baselineKiB = churn::residentKiB(m_server->pid());
+    RssWatch watch(m_server->pid());
 
     churn::RawClient sloth(attackerAddress(0));
     sloth.setReceiveBuffer(4096);
@@ -132,7 +137,10 @@ void TestSlowConsumer::memberThatNeverReadsIsCut()
     QCOMPARE(freshClientReaches(m_server->url(), m_server->token(2)), QString());
     QVERIFY(reliability::waitUntil(
         [&] { return churn::openDescriptors(m_server->pid()) <= baselineDescriptors; }, 30s));
-    qInfo("slow consumer: %lld ms", clock.elapsed());
+    qInfo("slow consumer: server RSS %.1f MiB before, peak %+.1f MiB (bound %+d MiB); %lld ms",
+        double(baselineKiB) / 1024.0, double(watch.peakKiB() - baselineKiB) / 1024.0, int(RssBoundKiB / 1024),
+        clock.elapsed());
+    QVERIFY(watch.peakKiB() - baselineKiB <= RssBoundKiB);
 }
 
 void TestSlowConsumer::historyPageOfHugeMessagesIsPaged()
