@@ -210,6 +210,8 @@ void RawClient::onText(const QByteArray &text)
         const qint64 id = text.mid(begin, end - begin).toLongLong(&ok);
         if (ok && id > m_lastAckId)
             m_lastAckId = id;
+    } else if (text.startsWith("44{")) {
+        Q_EMIT refused(); // CONNECT_ERROR on `/`, e.g. LIMIT_REACHED: the WebSocket stays open
     } else if (text.startsWith("40/auth,{")) {
         m_authJoined = true;
         Q_EMIT authJoined();

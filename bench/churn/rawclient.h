@@ -68,6 +68,7 @@ Q_SIGNALS:
     void opened(); // the Engine.IO open packet arrived
     void ready(); // connection:ready arrived
     void authJoined(); // the CONNECT to /auth was accepted
+    void refused(); // a CONNECT_ERROR for `/` arrived
     void textReceived(const QByteArray &text);
     void ended(); // the TCP connection is gone
 

@@ -72,6 +72,14 @@ public:
             m_client->sendText("40/auth,");
             fire();
         });
+        connect(m_client, &churn::RawClient::refused, this, [this] {
+            // Signing in refused (the server caps a user's connections): a stranger is
+            // still hostile enough, but this connection starts over.
+            if (!m_client->isReady()) {
+                ++m_tally.refusedConnects;
+                replace();
+            }
+        });
         connect(m_client, &churn::RawClient::authJoined, this, [this] {
             if (m_token.isEmpty())
                 fire();
