@@ -57,7 +57,7 @@ report() {
         [ -f "$log" ] || continue
         local cpu execs line
         cpu=$(awk '{ s += $1 + $2 } END { printf "%.0f", s }' "$corpora/$target.cpu" 2>/dev/null || echo 0)
-        execs=$(awk -F': *' '/stat::number_of_executed_units/ { s += $2 } END { print s + 0 }' "$log")
+        execs=$(awk '/stat::number_of_executed_units/ { s += $NF } END { print s + 0 }' "$log")
         line=$(grep -E '^#[0-9]+' "$log" | tail -1)
         printf '%-22s %10s %14s %8s %8s %8s %8s\n' "$target" "$cpu" "$execs" \
             "$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$line")" \
