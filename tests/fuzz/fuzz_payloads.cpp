@@ -1,6 +1,6 @@
 // Every event payload a client can send, parsed the way the handlers parse it:
 // the JSON text is read with the codec's parser, and the object goes through each
-// event's payload parser (channel:*, message:*, the /auth username rule) and the
+// event's payload parser (channel:*, message:*, the /auth username and display-name rules) and the
 // contract's value types (what a client reads from the server). Checks the
 // bounds each parser promises.
 #include "accountrules.h"
@@ -28,12 +28,17 @@ void require(bool condition)
 
 void checkChannelEvents(const QJsonObject &payload)
 {
-    if (const auto create = parseCreate(payload))
+    if (const auto create = parseCreate(payload)) {
         require(!create->name.isEmpty() && create->name.size() <= 64 && create->topic.size() <= 256);
+        require(!server::rules::hasHiddenCharacters(create->name));
+        require(!server::rules::hasHiddenCharacters(create->topic));
+    }
     if (const auto invite = parseInvite(payload))
         require(!invite->channelId.isEmpty() && !invite->username.isEmpty());
     if (const auto members = parseMembers(payload))
         require(members->limit >= 1 && members->limit <= MaxMembersPage);
+    if (const auto list = parseList(payload))
+        require(list->limit >= 1 && list->limit <= MaxChannelListPage);
     if (const auto id = channelIdOf(payload))
         require(!id->isEmpty());
 }
@@ -55,6 +60,9 @@ void checkUsernames(const QJsonObject &payload)
     for (auto it = payload.begin(); it != payload.end(); ++it) {
         if (!it.value().isString())
             continue;
+        // What a display name or topic may hold: stripping leaves nothing to strip.
+        const QString visible = server::rules::withoutHiddenCharacters(it.value().toString());
+        require(!server::rules::hasHiddenCharacters(visible));
         if (const auto name = server::rules::canonicalUsername(it.value().toString())) {
             require(name->size() >= 2 && name->size() <= 32);
             require(server::rules::canonicalUsername(*name) == name);
