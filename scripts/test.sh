@@ -56,5 +56,8 @@ dbus-run-session -- bash -c '
     echo -n parley-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     ctest --test-dir "$0" -j "$(nproc)" --timeout 600 $1
 ' "$build_dir" "${CTEST_ARGS:-}" || status=$?
+
+phase "fuzz smoke"
+bash tests/fuzz/smoke.sh "$(dirname "$build_dir")/fuzz" || status=1
 phase ""
 exit $status

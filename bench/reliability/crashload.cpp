@@ -37,6 +37,13 @@ constexpr int HighestFaultPass = 8;
 
 } // namespace
 
+quint32 runSeed()
+{
+    bool ok = false;
+    const quint32 given = qEnvironmentVariable("PARLEY_SEED").toUInt(&ok);
+    return ok ? given : QRandomGenerator::global()->generate();
+}
+
 QString CrashReport::figures() const
 {
     const auto perSecond = [](qsizetype count, qint64 ms) {
@@ -48,7 +55,8 @@ QString CrashReport::figures() const
         "restart to \"listening on\": %7\n"
         "restart to the first connection:ready: %8\n"
         "restart to every sender's connection:ready: %9\n"
-        "%10 sends retried (%11 refused by the server, the rest cut off by a kill), %12 message:new seen")
+        "%10 sends retried (%11 refused by the server, the rest cut off by a kill), %12 message:new seen\n"
+        "seed %13 (PARLEY_SEED=%13 replays the kill schedule)")
         .arg(acked)
         .arg(planned)
         .arg(kills)
@@ -58,12 +66,14 @@ QString CrashReport::figures() const
         .arg(spread(listeningMs), spread(firstReadyMs), spread(allReadyMs))
         .arg(retries)
         .arg(errorAcks)
-        .arg(seen);
+        .arg(seen)
+        .arg(seed);
 }
 
 CrashLoad::CrashLoad(CrashPlan plan)
     : m_plan(std::move(plan))
     , m_server(std::make_unique<ServerProcess>(m_plan.serverBinary))
+    , m_random(m_plan.seed)
 { }
 
 CrashLoad::~CrashLoad() = default;
@@ -127,11 +137,12 @@ qsizetype CrashLoad::plannedCount() const
 CrashReport CrashLoad::run()
 {
     CrashReport report;
+    report.seed = m_plan.seed;
     // The kill schedule: random moments spread over the run, the fault points in between.
     QStringList schedule;
     for (int round = 0; round < m_plan.faultRounds; ++round)
         schedule += m_plan.faultPoints;
-    auto *random = QRandomGenerator::global();
+    QRandomGenerator *random = &m_random;
     for (int i = 0; i < m_plan.randomKills; ++i)
         schedule.insert(random->bounded(schedule.size() + 1), QString());
     const qsizetype total = plannedCount();
@@ -175,9 +186,8 @@ bool CrashLoad::runPhase(
         const qsizetype share =
             (plannedCount() - ackedCount()) / (qsizetype(m_senders.size()) * (phasesLeft + 1));
         const int highest = int(std::clamp<qsizetype>(share, 1, HighestFaultPass));
-        launch.environment.append(QStringLiteral("PARLEY_FAULT_POINT=%1:%2")
-                                      .arg(faultPoint)
-                                      .arg(QRandomGenerator::global()->bounded(1, highest + 1)));
+        launch.environment.append(
+            QStringLiteral("PARLEY_FAULT_POINT=%1:%2").arg(faultPoint).arg(m_random.bounded(1, highest + 1)));
     }
     if (m_server->start(launch) == 0) {
         report.failures.append(QStringLiteral("parley-server did not start: ") + m_server->standardError());

@@ -3,6 +3,7 @@
 #include "crashlog.h"
 
 #include <QList>
+#include <QRandomGenerator>
 #include <QString>
 #include <QStringList>
 
@@ -31,12 +32,16 @@ struct CrashPlan
     int faultRounds = 1;
     QStringList serverArguments; // e.g. --commit-window 0
     std::chrono::milliseconds phaseTimeout {90000};
+    // Seeds every random choice of the run (kill moments, fault passes): the same
+    // seed replays the same schedule. runSeed() gives PARLEY_SEED or a fresh one.
+    quint32 seed = 0;
     std::function<void(const QString &)> progress; // a line per kill; may be empty
 };
 
 // What a run measured. Figures are for printing, never for asserting.
 struct CrashReport
 {
+    quint32 seed = 0; // the plan's: PARLEY_SEED=<seed> replays the run's kill schedule
     QStringList failures; // the run could not be carried out as planned; empty: it was
     qsizetype planned = 0;
     qsizetype acked = 0;
@@ -54,6 +59,10 @@ struct CrashReport
     // One paragraph with every figure (min/median/max for the restart times).
     QString figures() const;
 };
+
+// PARLEY_SEED from the environment when set (a failed run printed it), else a
+// fresh random seed.
+quint32 runSeed();
 
 // A crash run against parley-server: seed a data dir, start the server, let the
 // senders send (each retrying one clientMsgId until acked), kill the server at
@@ -86,6 +95,7 @@ private:
     QStringList m_channelIds;
     std::unique_ptr<ServerProcess> m_server;
     std::vector<std::unique_ptr<CrashSender>> m_senders;
+    QRandomGenerator m_random;
 };
 
 } // namespace parley::reliability

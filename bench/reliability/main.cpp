@@ -80,6 +80,7 @@ int main(int argc, char *argv[])
         plan.faultPoints = {QStringLiteral("before-commit"), QStringLiteral("after-commit-before-ack"),
             QStringLiteral("mid-broadcast")};
     plan.serverArguments = parser.values(serverArgument);
+    plan.seed = runSeed();
     if (parser.isSet(verbose))
         plan.progress = print;
     QTemporaryDir scratch;
@@ -98,7 +99,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     print(QStringLiteral("parley-bench-reliability (%1 build): %2, %3 senders x %4 messages in %5 channels, "
-                         "%6 random kills%7%8")
+                         "%6 random kills%7%8, seed %9 (PARLEY_SEED=%9 replays it)")
               .arg(QStringLiteral(PARLEY_BUILD_TYPE), plan.serverBinary)
               .arg(plan.senders)
               .arg(plan.messagesPerSender)
@@ -107,7 +108,8 @@ int main(int argc, char *argv[])
               .arg(plan.faultPoints.isEmpty() ? QString() : QStringLiteral(" + each fault point"),
                   plan.serverArguments.isEmpty()
                       ? QString()
-                      : QStringLiteral(", server ") + plan.serverArguments.join(QLatin1Char(' '))));
+                      : QStringLiteral(", server ") + plan.serverArguments.join(QLatin1Char(' ')))
+              .arg(plan.seed));
     const CrashReport report = load.run();
     print(report.figures());
     if (!report.failures.isEmpty()) {

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QUrlQuery>
 
+#include <algorithm>
+
 namespace parley::auth {
 
 namespace {
@@ -130,8 +132,13 @@ Authenticator::Outcome Authenticator::check(const QByteArray &token, TokenSource
     }
 
     qCDebug(lcAuth) << "user" << claims.subject << "authenticated by the" << sourceName(source);
-    return AuthenticatedUser {
-        claims.subject, QDateTime::fromSecsSinceEpoch(claims.expiresAt, Qt::UTC), source};
+    AuthenticatedUser authenticated {
+        claims.subject, QDateTime::fromSecsSinceEpoch(claims.expiresAt, Qt::UTC), source, std::nullopt};
+    if (claims.hardExpiresAt) {
+        authenticated.hardExpiresAt = QDateTime::fromSecsSinceEpoch(*claims.hardExpiresAt, Qt::UTC);
+        authenticated.expiresAt = std::min(authenticated.expiresAt, *authenticated.hardExpiresAt);
+    }
+    return authenticated;
 }
 
 bool Authenticator::isExternal(const QByteArray &token) const
@@ -178,16 +185,24 @@ Authenticator::Outcome Authenticator::checkExternal(const QByteArray &token, Tok
     }
     qCDebug(lcAuth) << "user" << *userId << "authenticated by an identity provider token from the"
                     << sourceName(source);
-    return AuthenticatedUser {*userId, QDateTime::fromSecsSinceEpoch(claims.expiresAt, Qt::UTC), source};
+    // The provider's exp bounds every Parley token traded for this one: a leaked
+    // short-lived provider token must not become a month of access.
+    const QDateTime expiresAt = QDateTime::fromSecsSinceEpoch(claims.expiresAt, Qt::UTC);
+    return AuthenticatedUser {*userId, expiresAt, source, expiresAt};
 }
 
-IssuedToken Authenticator::issueToken(const QString &userId, int tokenVersion) const
+IssuedToken Authenticator::issueToken(
+    const QString &userId, int tokenVersion, std::optional<QDateTime> hardExpiresAt) const
 {
     const qint64 now = m_clock().toSecsSinceEpoch();
     TokenClaims claims;
     claims.subject = userId;
     claims.issuedAt = now;
     claims.expiresAt = now + m_lifetime.count();
+    if (hardExpiresAt) {
+        claims.hardExpiresAt = hardExpiresAt->toSecsSinceEpoch();
+        claims.expiresAt = std::min(claims.expiresAt, *claims.hardExpiresAt);
+    }
     claims.version = tokenVersion;
     // Our own verifier demands iss/aud when configured, so our tokens carry them.
     claims.issuer = m_issuer;

@@ -50,6 +50,9 @@ struct AuthenticatedUser
     QString userId;
     QDateTime expiresAt; // UTC; the server disconnects the socket then
     TokenSource source = TokenSource::ConnectPayload;
+    // Set when the token came from an identity provider, or is a Parley token
+    // traded for one: no token issued from it may live past this (UTC).
+    std::optional<QDateTime> hardExpiresAt;
 };
 
 struct AuthFailure
@@ -98,7 +101,10 @@ public:
     // A token handed over directly (auth:refresh).
     Outcome authenticateToken(const QByteArray &token) const;
 
-    IssuedToken issueToken(const QString &userId, int tokenVersion) const;
+    // hardExpiresAt: the AuthenticatedUser's of the token this one replaces (auth:refresh);
+    // the new token expires no later and carries the limit on (claim pxp).
+    IssuedToken issueToken(
+        const QString &userId, int tokenVersion, std::optional<QDateTime> hardExpiresAt = std::nullopt) const;
 
 private:
     using Picked = protocol::Result<std::pair<QByteArray, TokenSource>, AuthFailure>;

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -68,6 +69,12 @@ TokenResult ClaimsValidator::validate(const QByteArray &payloadJson) const
             return invalidClaim(QStringLiteral("the token's not-before time is not a date"));
         }
     }
+    if (payload.contains(QLatin1String("pxp"))) {
+        claims.hardExpiresAt = numericDate(payload.value(QLatin1String("pxp")));
+        if (!claims.hardExpiresAt) {
+            return invalidClaim(QStringLiteral("the token's hard expiry is not a date"));
+        }
+    }
     if (payload.contains(QLatin1String("ver"))) {
         const QJsonValue ver = payload.value(QLatin1String("ver"));
         const double number = ver.toDouble(-1);
@@ -103,7 +110,8 @@ TokenResult ClaimsValidator::validate(const QByteArray &payloadJson) const
 
     const qint64 now = m_policy.clock().toSecsSinceEpoch();
     const qint64 leeway = m_policy.leeway.count();
-    if (now > claims.expiresAt + leeway) {
+    const qint64 lastSecond = std::min(claims.expiresAt, claims.hardExpiresAt.value_or(claims.expiresAt));
+    if (now > lastSecond + leeway) {
         return TokenError {TokenFailure::Expired, QStringLiteral("the token has expired")};
     }
     if (claims.notBefore && now + leeway < *claims.notBefore) {

@@ -24,6 +24,9 @@ struct TokenClaims
     qint64 expiresAt = 0; // exp: required, Parley issues no eternal tokens
     std::optional<qint64> notBefore; // nbf
     std::optional<int> version; // ver: the user's token version when it was issued
+    // pxp: a Parley token traded for an identity provider's token never outlives
+    // that token; every refresh of it carries the same limit on.
+    std::optional<qint64> hardExpiresAt;
     QString issuer; // iss, empty when absent
     QStringList audience; // aud, a string or an array on the wire
     // An identity provider's profile claims, empty when absent or not strings;

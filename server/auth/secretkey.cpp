@@ -6,7 +6,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStringDecoder>
 
+#include <algorithm>
 #include <sodium.h>
 
 namespace parley::auth {
@@ -17,6 +19,18 @@ namespace {
 // is text like a hand-written --jwt-secret-file and goes through the same
 // reader (a raw byte 0x0A at the end would otherwise be taken for a newline).
 constexpr qsizetype GeneratedEntropyBytes = 32;
+
+// Valid UTF-8 and no control characters: what a person types or an encoder
+// (hex, base64) writes. 32 random bytes pass this with a chance of about 1 in 10^9.
+bool readsAsText(const QByteArray &bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return false;
+    return std::none_of(
+        text.cbegin(), text.cend(), [](QChar c) { return c.category() == QChar::Other_Control; });
+}
 
 QString describe(const QFile &file)
 {
@@ -56,6 +70,16 @@ SecretKey::Loaded SecretKey::fromFile(const QString &path)
     Loaded key = fromBytes(bytes);
     if (!key) {
         return QStringLiteral("%1 (file %2)").arg(key.error(), describe(file));
+    }
+    if (bytes.size() < MinimumTextFileSize && readsAsText(bytes)) {
+        return QStringLiteral(
+            "the JWT secret file %1 holds %2 bytes of text, a passphrase rather than a key: "
+            "a text key needs at least %3 bytes (e.g. `openssl rand -hex 32`), "
+            "random bytes at least %4")
+            .arg(describe(file))
+            .arg(bytes.size())
+            .arg(MinimumTextFileSize)
+            .arg(MinimumSize);
     }
     return key;
 }

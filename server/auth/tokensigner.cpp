@@ -20,6 +20,9 @@ QByteArray TokenSigner::sign(const TokenClaims &claims) const
     if (claims.version) {
         payload.insert(QLatin1String("ver"), *claims.version);
     }
+    if (claims.hardExpiresAt) {
+        payload.insert(QLatin1String("pxp"), *claims.hardExpiresAt);
+    }
     if (!claims.issuer.isEmpty()) {
         payload.insert(QLatin1String("iss"), claims.issuer);
     }

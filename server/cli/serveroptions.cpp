@@ -98,9 +98,9 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
                        "\"user add\" can. Default: open."),
         QStringLiteral("open|closed"));
     const QCommandLineOption jwtSecretFile(QStringLiteral("jwt-secret-file"),
-        QStringLiteral(
-            "Sign tokens with the key in FILE (at least 32 bytes; one trailing newline is ignored). "
-            "Default: DIR/jwt-secret, generated on first start."),
+        QStringLiteral("Sign tokens with the key in FILE: at least 32 random bytes, or 64 characters of text "
+                       "(openssl rand -hex 32); one trailing newline is ignored. "
+                       "Default: DIR/jwt-secret, generated on first start."),
         QStringLiteral("FILE"));
     const QCommandLineOption allowedOrigin(QStringLiteral("allowed-origin"),
         QStringLiteral(
@@ -120,8 +120,11 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
         QStringLiteral("ISSUER"));
     const QCommandLineOption jwtAudience(QStringLiteral("jwt-audience"),
         QStringLiteral("With --jwt-public-key: the provider's tokens must name AUDIENCE in \"aud\". "
-                       "Default: aud is not checked."),
+                       "Required, unless --jwt-audience-any."),
         QStringLiteral("AUDIENCE"));
+    const QCommandLineOption jwtAudienceAny(QStringLiteral("jwt-audience-any"),
+        QStringLiteral("With --jwt-public-key and no --jwt-audience: accept the issuer's tokens "
+                       "whatever app they were made for."));
     const QCommandLineOption jwtKeyId(QStringLiteral("jwt-key-id"),
         QStringLiteral("With --jwt-public-key: refuse tokens whose header names another \"kid\". "
                        "Default: any kid."),
@@ -232,6 +235,7 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     parser.addOption(jwtPublicKey);
     parser.addOption(jwtIssuer);
     parser.addOption(jwtAudience);
+    parser.addOption(jwtAudienceAny);
     parser.addOption(jwtKeyId);
     parser.addOption(trace);
     parser.addOption(tracePayloads);
@@ -330,11 +334,17 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     if (external && config.jwtIssuer.isEmpty())
         return UsageError {QStringLiteral("--jwt-public-key needs --jwt-issuer: provider users are keyed by "
                                           "their issuer")};
-    for (const QCommandLineOption *option : {&jwtIssuer, &jwtAudience, &jwtKeyId}) {
+    for (const QCommandLineOption *option : {&jwtIssuer, &jwtAudience, &jwtAudienceAny, &jwtKeyId}) {
         if (!external && parser.isSet(*option))
             return UsageError {
                 QStringLiteral("--%1 needs --jwt-public-key FILE").arg(option->names().first())};
     }
+    config.jwtAudienceAny = parser.isSet(jwtAudienceAny);
+    if (external && config.jwtAudience.isEmpty() && !config.jwtAudienceAny)
+        return UsageError {QStringLiteral("--jwt-public-key needs --jwt-audience AUDIENCE (or "
+                                          "--jwt-audience-any to accept the issuer's tokens for any app)")};
+    if (config.jwtAudienceAny && !config.jwtAudience.isEmpty())
+        return UsageError {QStringLiteral("--jwt-audience-any and --jwt-audience contradict each other")};
 
     if (parser.isSet(trace)) {
         config.traceFile = parser.value(trace);

@@ -255,7 +255,7 @@ void AuthHandler::refresh(const EventRequest &request)
         return failToken(request, ErrorCode::AuthInvalid, QStringLiteral("the token's user does not exist"));
     if (!account)
         return failInternal(request, account.error().message);
-    answerWithToken(request, account->user, account->tokenVersion);
+    answerWithToken(request, account->user, account->tokenVersion, outcome->hardExpiresAt);
 }
 
 void AuthHandler::logout(const EventRequest &request)
@@ -346,10 +346,10 @@ void AuthHandler::failToken(const EventRequest &request, ErrorCode code, const Q
         QStringLiteral("The token was refused: %1").arg(message));
 }
 
-void AuthHandler::answerWithToken(
-    const EventRequest &request, const protocol::User &user, int tokenVersion) const
+void AuthHandler::answerWithToken(const EventRequest &request, const protocol::User &user, int tokenVersion,
+    std::optional<QDateTime> hardExpiresAt) const
 {
-    const auth::IssuedToken issued = m_context.authenticator.issueToken(user.id, tokenVersion);
+    const auth::IssuedToken issued = m_context.authenticator.issueToken(user.id, tokenVersion, hardExpiresAt);
     request.succeed({{QStringLiteral("token"), issued.token}, {QStringLiteral("user"), user.toJson()},
         {QStringLiteral("expiresAt"), protocol::formatTimestamp(issued.expiresAt)}});
 }

@@ -5,8 +5,11 @@
 #include "servercontext.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QObject>
 #include <QString>
+
+#include <optional>
 
 namespace parley::protocol {
 struct User;
@@ -44,7 +47,9 @@ private:
     // Answers a failed token check with the code the contract gives /auth.
     void failToken(const EventRequest &request, protocol::ErrorCode code, const QString &message) const;
     // {success, token, user, expiresAt}
-    void answerWithToken(const EventRequest &request, const protocol::User &user, int tokenVersion) const;
+    // hardExpiresAt: what the refreshed token carried (auth:refresh keeps it).
+    void answerWithToken(const EventRequest &request, const protocol::User &user, int tokenVersion,
+        std::optional<QDateTime> hardExpiresAt = std::nullopt) const;
     void failInternal(const EventRequest &request, const QString &detail) const;
     // Every live `/` session of the user gets connection:closing AUTH_EXPIRED.
     void closeSessionsOf(const QString &userId, const QString &why);

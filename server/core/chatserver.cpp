@@ -202,6 +202,10 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
         if (!verifier)
             return StartError {
                 QStringLiteral("Cannot use the identity provider key %1").arg(verifier.error())};
+        if (m_config.jwtAudience.isEmpty() && !m_config.jwtAudienceAny)
+            return StartError {QStringLiteral(
+                "--jwt-public-key needs --jwt-audience: without it a token the provider made for "
+                "another app of the same issuer signs in here. --jwt-audience-any accepts that risk")};
         qCInfo(lcServer) << "accepting" << (*verifier)->algorithm() << "tokens from" << m_config.jwtIssuer;
         authConfig.externalVerifier = std::move(*verifier);
         authConfig.resolveExternalUser = [store](const auth::TokenClaims &claims) {

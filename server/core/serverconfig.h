@@ -58,6 +58,9 @@ struct ServerConfig
     QString jwtPublicKeyFile;
     QString jwtIssuer; // required with jwtPublicKeyFile: the provider's iss
     QString jwtAudience; // when set, the provider's tokens must name it in aud
+    // Without jwtAudience the server refuses to start unless this says that any
+    // token of the issuer, whatever app it was made for, may sign in.
+    bool jwtAudienceAny = false;
     QString jwtKeyId; // when set, a token naming another kid is refused
     QStringList allowedOrigins; // empty: any Origin
     // Reverse proxies whose X-Forwarded-For is believed (the client address for every

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void authenticates();
     void parleyTokensStillWork();
     void resolverSeesTheIdentity();
+    void providerExpiryBoundsTradedTokens();
     void verifierRefusesHs256AndNone();
     void acceptsOnlyRsaAndP256Keys_data();
     void acceptsOnlyRsaAndP256Keys();
@@ -197,6 +198,65 @@ void TestExternalTokens::resolverSeesTheIdentity()
     QCOMPARE(m_resolved[0].preferredUsername, QStringLiteral("ada"));
     QCOMPARE(m_resolved[0].name, QStringLiteral("Ada Lovelace"));
     QVERIFY(!m_resolved[0].version);
+}
+
+void TestExternalTokens::providerExpiryBoundsTradedTokens()
+{
+    qint64 now = tokenforge::Now;
+    const WallClock clock = [&now] { return QDateTime::fromSecsSinceEpoch(now, Qt::UTC); };
+    VerificationPolicy policy = externalPolicy();
+    policy.clock = clock;
+    auto verifier = PublicKeyVerifier::fromPem(m_ec.publicPem, KeyId, policy);
+    QVERIFY(verifier);
+    AuthenticatorConfig config;
+    config.policy.clock = clock;
+    config.externalVerifier = std::move(*verifier);
+    config.resolveExternalUser =
+        [](const TokenClaims &claims) -> parley::protocol::Result<QString, ExternalUserError> {
+        return QStringLiteral("ext-") + claims.subject;
+    };
+    const Authenticator authenticator(
+        SecretKey::fromBytes(tokenforge::key()).value(), lookUp, std::move(config));
+
+    // A provider token that lives one minute.
+    const qint64 providerExp = tokenforge::Now + 60;
+    const QDateTime limit = QDateTime::fromSecsSinceEpoch(providerExp, Qt::UTC);
+    const auto provider = authenticator.authenticateToken(idpforge::sign(
+        m_ec, idpforge::header(m_ec), idpforge::claims(Issuer, Audience, "alice", providerExp, now)));
+    QVERIFY(provider);
+    QCOMPARE(provider->hardExpiresAt, std::optional(limit));
+
+    // auth:refresh with it: a Parley token that ends with the provider's, not in 30 days.
+    const IssuedToken traded = authenticator.issueToken(provider->userId, 0, provider->hardExpiresAt);
+    QCOMPARE(traded.expiresAt, limit);
+
+    // Refreshing the Parley token later keeps the limit, however often it is done.
+    now += 30;
+    const auto parleyToken = authenticator.authenticateToken(traded.token.toLatin1());
+    QVERIFY(parleyToken);
+    QCOMPARE(parleyToken->hardExpiresAt, std::optional(limit));
+    const IssuedToken again = authenticator.issueToken(parleyToken->userId, 0, parleyToken->hardExpiresAt);
+    QCOMPARE(again.expiresAt, limit);
+
+    // Past the limit (and its leeway) nothing traded from the provider token works.
+    now = providerExp + 6;
+    QCOMPARE(authenticator.authenticateToken(again.token.toLatin1()).error().code, ErrorCode::AuthExpired);
+    QCOMPARE(authenticator.authenticateToken(traded.token.toLatin1()).error().code, ErrorCode::AuthExpired);
+
+    // A token of ours whose exp outlives its pxp still ends at pxp.
+    now = tokenforge::Now;
+    const QByteArray stretched = tokenforge::sign(tokenforge::hs256Header(),
+        tokenforge::claims("42", tokenforge::Now + 3600, 0, "\"pxp\":" + QByteArray::number(providerExp)));
+    QVERIFY(authenticator.authenticateToken(stretched));
+    now = providerExp + 6;
+    QCOMPARE(authenticator.authenticateToken(stretched).error().code, ErrorCode::AuthExpired);
+
+    // A password login's token carries no limit.
+    now = tokenforge::Now;
+    const auto own =
+        authenticator.authenticateToken(authenticator.issueToken(QStringLiteral("42"), 0).token.toLatin1());
+    QVERIFY(own);
+    QVERIFY(!own->hardExpiresAt);
 }
 
 void TestExternalTokens::verifierRefusesHs256AndNone()

@@ -41,6 +41,8 @@ private Q_SLOTS:
     void fileBytesAreTheKey_data();
     void fileBytesAreTheKey();
     void shortFileIsRefused();
+    void passphraseIsRefused_data();
+    void passphraseIsRefused();
     void missingFileIsRefused();
     void hugeFileIsRefused();
     void generatedKeyIsPrivateAndReused();
@@ -54,12 +56,18 @@ void TestSecretKey::fileBytesAreTheKey_data()
     QTest::addColumn<QByteArray>("contents");
     QTest::addColumn<QByteArray>("key");
 
-    const QByteArray secret(40, 's');
+    const QByteArray secret = QByteArray("0123456789abcdef").repeated(4); // `openssl rand -hex 32`
     QTest::newRow("no newline") << secret << secret;
     QTest::newRow("one newline removed") << secret + '\n' << secret;
     QTest::newRow("CRLF removed") << secret + "\r\n" << secret;
     QTest::newRow("only one newline removed") << secret + "\n\n" << secret + '\n';
     QTest::newRow("binary bytes kept") << QByteArray(33, '\0') << QByteArray(33, '\0');
+    const QByteArray random =
+        QByteArray::fromHex("8f1e0c77d2a94b3e61f0aa52c8d94e07b13c6d5e9a02f47718e3bd60c4952af1");
+    QTest::newRow("32 random bytes") << random << random;
+    const QByteArray passphrase = "correct horse battery staple, and a few words more..";
+    QTest::newRow("text of 64 bytes")
+        << passphrase.leftJustified(64, '!') << passphrase.leftJustified(64, '!');
     QTest::newRow("leading space kept") << ' ' + secret << ' ' + secret;
 }
 
@@ -86,6 +94,27 @@ void TestSecretKey::shortFileIsRefused()
     QVERIFY(!loaded.ok());
     QVERIFY2(loaded.error().contains(QStringLiteral("32")), qPrintable(loaded.error()));
     QVERIFY2(loaded.error().contains(path), qPrintable(loaded.error()));
+}
+
+void TestSecretKey::passphraseIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("contents");
+    QTest::newRow("32 letters") << QByteArray(32, 'k');
+    QTest::newRow("a sentence") << QByteArray("correct horse battery staple, and then some\n");
+    QTest::newRow("63 hex digits") << QByteArray("0123456789abcdef").repeated(4).chopped(1);
+    QTest::newRow("UTF-8 passphrase") << QStringLiteral("pässwörter sind keine schlüssel, nie!").toUtf8();
+}
+
+void TestSecretKey::passphraseIsRefused()
+{
+    QFETCH(QByteArray, contents);
+    QVERIFY(contents.size() >= SecretKey::MinimumSize);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("secret"));
+    writeFile(path, contents);
+    const SecretKey::Loaded loaded = SecretKey::fromFile(path);
+    QVERIFY(!loaded.ok());
+    QVERIFY2(loaded.error().contains(QStringLiteral("64")), qPrintable(loaded.error()));
 }
 
 void TestSecretKey::missingFileIsRefused()

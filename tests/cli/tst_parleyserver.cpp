@@ -221,7 +221,7 @@ void TestParleyServer::secretFileAndClosedRegistration()
     const QString secretPath = m_dataDir->filePath(QStringLiteral("secret"));
     QFile secret(secretPath);
     QVERIFY(secret.open(QIODevice::WriteOnly));
-    secret.write(QByteArray(40, 'k') + '\n');
+    secret.write(QByteArray("0123456789abcdef").repeated(4) + '\n');
     secret.close();
     const QStringList secretOption {QStringLiteral("--jwt-secret-file"), secretPath};
 

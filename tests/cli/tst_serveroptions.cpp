@@ -19,6 +19,7 @@ private Q_SLOTS:
     void everyOption();
     void listenForms_data();
     void listenForms();
+    void anyAudienceIsExplicit();
     void burstFollowsRate();
     void commitWindowBounds();
     void badValues_data();
@@ -106,6 +107,7 @@ void TestServerOptions::everyOption()
     QCOMPARE(config.jwtIssuer, QStringLiteral("https://clerk.example.org"));
     QCOMPARE(config.jwtAudience, QStringLiteral("parley"));
     QCOMPARE(config.jwtKeyId, QStringLiteral("ins_1"));
+    QVERIFY(!config.jwtAudienceAny);
     QCOMPARE(config.limits.maxPayload, 2048);
     QCOMPARE(config.limits.eventRate, 5);
     QCOMPARE(config.limits.eventBurst, 7);
@@ -146,6 +148,15 @@ void TestServerOptions::listenForms()
     QVERIFY(parsed);
     QCOMPARE(parsed->config.address, address);
     QCOMPARE(int(parsed->config.port), port);
+}
+
+void TestServerOptions::anyAudienceIsExplicit()
+{
+    const Invocation invocation = parsedOk({QStringLiteral("--jwt-public-key"), QStringLiteral("/idp.pem"),
+        QStringLiteral("--jwt-issuer"), QStringLiteral("https://idp"), QStringLiteral("--jwt-audience-any")});
+    QVERIFY(invocation.config.jwtAudienceAny);
+    QVERIFY(invocation.config.jwtAudience.isEmpty());
+    QVERIFY(!parsedOk({}).config.jwtAudienceAny);
 }
 
 void TestServerOptions::burstFollowsRate()
@@ -244,6 +255,14 @@ void TestServerOptions::badValues_data()
     row("public key empty", {key, QString(), issuer, QStringLiteral("https://idp")},
         QStringLiteral("--jwt-public-key expects a file"));
     row("public key without issuer", {key, pem}, QStringLiteral("--jwt-public-key needs --jwt-issuer"));
+    row("public key without audience", {key, pem, issuer, QStringLiteral("https://idp")},
+        QStringLiteral("--jwt-public-key needs --jwt-audience"));
+    row("any audience and an audience",
+        {key, pem, issuer, QStringLiteral("https://idp"), QStringLiteral("--jwt-audience"),
+            QStringLiteral("parley"), QStringLiteral("--jwt-audience-any")},
+        QStringLiteral("contradict"));
+    row("any audience without key", {QStringLiteral("--jwt-audience-any")},
+        QStringLiteral("--jwt-audience-any needs --jwt-public-key FILE"));
     row("issuer empty", {key, pem, issuer, QString()}, QStringLiteral("--jwt-issuer expects a value"));
     row("issuer without key", {issuer, QStringLiteral("https://idp")},
         QStringLiteral("--jwt-issuer needs --jwt-public-key FILE"));
@@ -252,7 +271,8 @@ void TestServerOptions::badValues_data()
     row("key id without key", {QStringLiteral("--jwt-key-id"), QStringLiteral("ins_1")},
         QStringLiteral("--jwt-key-id needs --jwt-public-key FILE"));
     row("public key before a command",
-        {key, pem, issuer, QStringLiteral("https://idp"), QStringLiteral("user"), QStringLiteral("list")},
+        {key, pem, issuer, QStringLiteral("https://idp"), QStringLiteral("--jwt-audience-any"),
+            QStringLiteral("user"), QStringLiteral("list")},
         QStringLiteral("is a server option"));
     row("unknown option", {QStringLiteral("--frobnicate")}, QStringLiteral("Unknown option 'frobnicate'"));
     row("unknown command", {QStringLiteral("serve")}, QStringLiteral("unknown command \"serve\""));
@@ -273,11 +293,12 @@ void TestServerOptions::helpAndVersion()
 {
     const Invocation help = parsedOk({QStringLiteral("--help")});
     QCOMPARE(help.kind, Invocation::Kind::ShowText);
-    for (const char *option : {"--listen", "--data-dir", "--registration", "--jwt-secret-file",
-             "--jwt-public-key", "--jwt-issuer", "--jwt-audience", "--jwt-key-id", "--allowed-origin",
-             "--max-payload", "--event-rate", "--event-burst", "--auth-rate", "--history-page",
-             "--send-queue", "--commit-window", "user add", "user list", "user disable", "token NAME",
-             "channel create", "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
+    for (const char *option :
+        {"--listen", "--data-dir", "--registration", "--jwt-secret-file", "--jwt-public-key", "--jwt-issuer",
+            "--jwt-audience", "--jwt-audience-any", "--jwt-key-id", "--allowed-origin", "--max-payload",
+            "--event-rate", "--event-burst", "--auth-rate", "--history-page", "--send-queue",
+            "--commit-window", "user add", "user list", "user disable", "token NAME", "channel create",
+            "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
         QVERIFY2(help.text.contains(QLatin1String(option)), option);
     QVERIFY(help.text.contains(m_xdgData.path() + QStringLiteral("/parley/server")));
     QCOMPARE(parsedOk({QStringLiteral("-h")}).text, help.text);

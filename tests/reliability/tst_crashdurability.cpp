@@ -41,6 +41,9 @@ CrashPlan TestCrashDurability::planIn(const QString &dataDir)
     plan.serverBinary = ServerBinary;
     plan.dataDir = dataDir;
     plan.progress = [](const QString &line) { qInfo().noquote() << line; };
+    // Printed first, so that a failing run can be replayed with PARLEY_SEED.
+    plan.seed = runSeed();
+    qInfo().noquote() << QStringLiteral("seed %1 (replay: PARLEY_SEED=%1)").arg(plan.seed);
     return plan;
 }
 

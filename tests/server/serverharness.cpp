@@ -26,7 +26,10 @@ TestServer::TestServer(Storage storage, ServerConfig config)
         m_config.dataDir = m_tempDir->path();
     }
     if (m_config.jwtSecretFile.isEmpty()) {
-        m_secret = QByteArray::number(QRandomGenerator::global()->generate64(), 16).repeated(4);
+        // 32 random bytes as 64 hex digits, as `openssl rand -hex 32` writes them.
+        QByteArray random(32, Qt::Uninitialized);
+        QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(random.data()), 8);
+        m_secret = random.toHex();
         m_config.jwtSecretFile = m_secretDir.filePath(QStringLiteral("jwt-secret"));
         QFile file(m_config.jwtSecretFile);
         if (!file.open(QIODevice::WriteOnly) || file.write(m_secret) != m_secret.size())
