@@ -239,6 +239,7 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     listenerOptions.maxConnections = m_config.limits.maxConnections;
     listenerOptions.maxConnectionsPerAddress = m_config.limits.maxConnectionsPerAddress;
     listenerOptions.trustedProxies = m_config.trustedProxies;
+    listenerOptions.webSocket = m_config.webSocket;
     d->listener = std::make_unique<HttpListener>(listenerOptions);
     d->listener->setHealthProvider([this] {
         return HealthSnapshot {d->sessions.count(), m_rooms.roomCount()};
