@@ -256,7 +256,8 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     d->running = true;
     qCInfo(lcServer).noquote() << "listening on"
                                << m_config.address.toString() + QLatin1Char(':') + QString::number(*port)
-                               << "database" << databasePath;
+                               << "database" << databasePath << "websocket"
+                               << webSocketTransportName(m_config.webSocket);
     return *port;
 }
 
