@@ -97,6 +97,10 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
         QStringLiteral("open: anyone may create an account (auth:register); closed: only the admin command "
                        "\"user add\" can. Default: open."),
         QStringLiteral("open|closed"));
+    const QCommandLineOption webSocket(QStringLiteral("websocket"),
+        QStringLiteral("Who frames the WebSocket connections: native (Parley's own framing, lighter per "
+                       "connection) or qt (Qt WebSockets). Default: native."),
+        QStringLiteral("native|qt"));
     const QCommandLineOption jwtSecretFile(QStringLiteral("jwt-secret-file"),
         QStringLiteral("Sign tokens with the key in FILE: at least 32 random bytes, or 64 characters of text "
                        "(openssl rand -hex 32); one trailing newline is ignored. "
@@ -230,6 +234,7 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
     parser.addOption(listen);
     parser.addOption(dataDir);
     parser.addOption(registration);
+    parser.addOption(webSocket);
     parser.addOption(jwtSecretFile);
     parser.addOption(allowedOrigin);
     parser.addOption(jwtPublicKey);
@@ -362,6 +367,14 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
         if (value != QLatin1String("open") && value != QLatin1String("closed"))
             return badValue(QStringLiteral("registration"), QStringLiteral("open or closed"), value);
         config.registrationOpen = value == QLatin1String("open");
+    }
+
+    if (parser.isSet(webSocket)) {
+        const QString value = parser.value(webSocket);
+        const auto transport = webSocketTransportNamed(value);
+        if (!transport)
+            return badValue(QStringLiteral("websocket"), QStringLiteral("native or qt"), value);
+        config.webSocket = *transport;
     }
 
     for (const QString &origin : parser.values(allowedOrigin)) {

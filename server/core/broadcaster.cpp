@@ -19,12 +19,11 @@ Broadcaster::Broadcaster(const RoomRegistry &rooms, SessionDirectory &sessions)
 
 namespace {
 
-EncodedEvent encodedFromPacketText(QByteArray socketPacketText)
+EncodedEvent encodedFromPacketText(const QByteArray &socketPacketText)
 {
     EncodedEvent encoded;
-    encoded.socketPacketText = std::move(socketPacketText);
-    encoded.webSocketFrame = net::ws::encodeFrame(net::ws::Opcode::Text,
-        protocol::encodeEngineText(protocol::EnginePacketType::Message, encoded.socketPacketText));
+    encoded.text = protocol::encodeEngineText(protocol::EnginePacketType::Message, socketPacketText);
+    encoded.webSocketFrame = net::ws::encodeFrame(net::ws::Opcode::Text, encoded.text);
     return encoded;
 }
 

@@ -2,6 +2,7 @@
 
 #include "protocol/jsonwriter.h"
 #include "roomregistry.h"
+#include "transport/framechannel.h"
 
 #include <QJsonValue>
 #include <QString>
@@ -10,14 +11,10 @@ namespace parley::server {
 
 class SessionDirectory;
 
-// One server event on `/`, encoded once for any number of recipients: the Socket.IO
-// packet text (for connections that frame their own messages) and the whole WebSocket
-// frame with the Engine.IO "4" in front (written as is to a TcpWebSocketChannel).
-struct EncodedEvent
-{
-    QByteArray socketPacketText;
-    QByteArray webSocketFrame;
-};
+// One server event on `/`, encoded once for any number of recipients: the Engine.IO
+// message ("4" and the Socket.IO packet text) and the WebSocket frame that carries it,
+// for channels that write their own frames.
+using EncodedEvent = transport::SharedTextMessage;
 
 // Sends server events on `/` to rooms. A broadcast is encoded once and the same
 // bytes are written to every member, whatever the room's size; each write is

@@ -243,6 +243,7 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     listenerOptions.maxConnections = m_config.limits.maxConnections;
     listenerOptions.maxConnectionsPerAddress = m_config.limits.maxConnectionsPerAddress;
     listenerOptions.trustedProxies = m_config.trustedProxies;
+    listenerOptions.webSocket = m_config.webSocket;
     d->listener = std::make_unique<HttpListener>(listenerOptions);
     d->listener->setHealthProvider([this] {
         return HealthSnapshot {d->sessions.count(), m_rooms.roomCount()};
@@ -259,7 +260,8 @@ protocol::Result<quint16, ChatServer::StartError> ChatServer::start()
     d->running = true;
     qCInfo(lcServer).noquote() << "listening on"
                                << m_config.address.toString() + QLatin1Char(':') + QString::number(*port)
-                               << "database" << databasePath;
+                               << "database" << databasePath << "websocket"
+                               << webSocketTransportName(m_config.webSocket);
     return *port;
 }
 

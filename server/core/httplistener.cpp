@@ -236,7 +236,7 @@ void HttpListener::examineHead(QTcpSocket *socket)
         refuse(socket, refusal->status, int(refusal->code), refusal->message);
     } else if (std::get<http::Route>(verdict) == http::Route::Health) {
         answerHealth(socket);
-    } else if (m_options.lightWebSocket) {
+    } else if (m_options.webSocket == WebSocketTransport::Native) {
         upgradeInPlace(socket, *head, terminator + HeadTerminator.size());
     } else {
         upgrade(socket);

@@ -2,6 +2,7 @@
 
 #include "connectionquota.h"
 #include "protocol/result.h"
+#include "serverconfig.h"
 
 #include <QAbstractSocket>
 #include <QHash>
@@ -54,12 +55,10 @@ struct HttpListenerOptions
     qsizetype maxConnectionsPerAddress = 0;
     // Reverse proxies whose X-Forwarded-For names the client (clientaddress::resolve).
     QList<QHostAddress> trustedProxies;
-    // true (default): the listener completes the upgrade itself and hands out a
-    // net::TcpWebSocketChannel (own RFC 6455 framing on the raw descriptor, no Qt socket
-    // buffers: ~6 KiB per idle connection instead of ~30, ~40% less CPU per delivery);
-    // false: QWebSocketServer and QWebSocket. PARLEY_LIGHT_WEBSOCKET=0 in the environment
-    // turns it off for a whole program, to compare the two.
-    bool lightWebSocket = qEnvironmentVariable("PARLEY_LIGHT_WEBSOCKET") != QLatin1String("0");
+    // Native: the listener completes the upgrade itself and hands out a
+    // net::TcpWebSocketChannel; Qt: QWebSocketServer completes it and the channel wraps
+    // a QWebSocket.
+    WebSocketTransport webSocket = WebSocketTransport::Native;
     QString version; // reported by /healthz; empty: QCoreApplication::applicationVersion()
 };
 

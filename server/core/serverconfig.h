@@ -5,8 +5,22 @@
 #include <QStringList>
 
 #include <chrono>
+#include <optional>
 
 namespace parley::server {
+
+// Who frames the WebSocket of an upgraded connection: Parley itself on the raw
+// descriptor (net::TcpWebSocketChannel, the default), or Qt (QWebSocketServer and
+// QWebSocket). Both carry the same protocol; the choice is about memory and CPU per
+// connection (bench/README.md).
+enum class WebSocketTransport
+{
+    Native,
+    Qt,
+};
+// "native" or "qt", as parley-server --websocket takes them.
+std::optional<WebSocketTransport> webSocketTransportNamed(QStringView name);
+QString webSocketTransportName(WebSocketTransport transport);
 
 // The contract's limits (docs/protocol.md section 7), each a server option.
 struct ServerLimits
@@ -66,6 +80,7 @@ struct ServerConfig
     // Reverse proxies whose X-Forwarded-For is believed (the client address for every
     // per-address limit); empty: the TCP peer is the client.
     QList<QHostAddress> trustedProxies;
+    WebSocketTransport webSocket = WebSocketTransport::Native;
     ServerLimits limits;
     // The protocol capture of every connection as JSON Lines (docs/trace.md); empty:
     // none. Message contents and other payloads only with tracePayloads.

@@ -5,7 +5,6 @@
 #include "broadcaster.h"
 #include "eventrequest.h"
 #include "eventroutes.h"
-#include "net/tcpwebsocketchannel.h"
 #include "protocol/types.h"
 #include "serverlogging.h"
 #include "store/chatstore.h"
@@ -57,8 +56,6 @@ ServerSession::ServerSession(ConnectionId id, transport::FrameChannel *channel, 
     // The trace's connection ids are the session ids of the server log.
     if (m_context.capture)
         m_connection->attachCapture(m_context.capture, m_id);
-    else
-        m_rawChannel = qobject_cast<net::TcpWebSocketChannel *>(channel);
     m_connection->open();
     m_readyTimer.start(context.config.limits.readyTimeout);
 }
@@ -261,7 +258,7 @@ void ServerSession::emitEvent(const QString &eventName, const QJsonValue &payloa
     m_connection->emitEvent(protocol::ns::Main, eventName, QJsonArray {payload});
 }
 
-void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
+void ServerSession::sendEncodedEvent(const transport::SharedTextMessage &encoded)
 {
     // `/` is joined exactly from JoiningRooms to Ready (accepted before the rooms are
     // joined; a DISCONNECT or the close sets another stage): the stage answers without
@@ -273,10 +270,7 @@ void ServerSession::sendEncodedEvent(const EncodedEvent &encoded)
         return;
     if (!admitFrame())
         return;
-    if (m_rawChannel)
-        m_rawChannel->sendEncodedFrame(encoded.webSocketFrame); // shared, not copied
-    else
-        m_connection->sendEncoded(encoded.socketPacketText);
+    m_connection->sendShared(encoded);
 }
 
 void ServerSession::sendAck(const QString &nsp, qint64 ackId, const QJsonObject &ack)

@@ -15,16 +15,12 @@
 
 namespace parley::transport {
 class FrameChannel;
+struct SharedTextMessage;
 } // namespace parley::transport
-
-namespace parley::net {
-class TcpWebSocketChannel;
-}
 
 namespace parley::server {
 
 class EventRoutes;
-struct EncodedEvent;
 
 // One client connection, from the Engine.IO open packet to the close. It walks the
 // contract's stages (docs/protocol.md section 3): open → authenticating (the one
@@ -65,9 +61,9 @@ public:
 
     // Server events on `/`; dropped when `/` is not connected.
     void emitEvent(const QString &event, const QJsonValue &payload);
-    // A broadcast encoded once for many (Broadcaster::encodeEvent): the same frame bytes
-    // go to every TcpWebSocketChannel; other channels get the packet text.
-    void sendEncodedEvent(const EncodedEvent &encoded);
+    // A broadcast encoded once for many (Broadcaster::encodeEvent): channels that write
+    // their own frames get the same frame bytes, others the message text.
+    void sendEncodedEvent(const transport::SharedTextMessage &encoded);
     void sendAck(const QString &nsp, qint64 ackId, const QJsonObject &ack);
     void sendAck(const QString &nsp, qint64 ackId, const protocol::JsonText &ack);
 
@@ -110,9 +106,6 @@ private:
     ServerContext &m_context;
     const EventRoutes &m_routes;
     transport::SocketIoConnection *m_connection; // child
-    // Set when broadcasts may bypass the connection and write the pre-built WebSocket
-    // frame (our own channel, no capture attached: the trace must see every frame).
-    net::TcpWebSocketChannel *m_rawChannel = nullptr;
     Stage m_stage = Stage::Open;
     QString m_userId;
     QString m_sessionId;

@@ -202,9 +202,9 @@ void TcpWebSocketChannel::sendBinary(const QByteArray &bytes)
     send(ws::frameHeader(ws::Opcode::Binary, bytes.size()), bytes);
 }
 
-void TcpWebSocketChannel::sendEncodedFrame(const QByteArray &frame)
+void TcpWebSocketChannel::sendShared(const transport::SharedTextMessage &message)
 {
-    send(frame, {});
+    send(message.webSocketFrame, {});
 }
 
 qint64 TcpWebSocketChannel::queuedBytes() const

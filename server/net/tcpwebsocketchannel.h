@@ -18,7 +18,7 @@ namespace parley::net {
 // Those are read once or twice per connection (the token lookup of a CONNECT), while
 // the connection may be held for days: so the request head is kept as the bytes that
 // came (a few hundred) and searched when asked, not as a URL and a hash of every
-// header (~3 KiB per idle connection).
+// header (bench/README.md has the cost per idle connection).
 class UpgradeRequest
 {
 public:
@@ -60,8 +60,8 @@ public:
 
     void sendText(const QByteArray &utf8) override;
     void sendBinary(const QByteArray &bytes) override;
-    // A frame made once with ws::encodeFrame(), for a broadcast to many channels.
-    void sendEncodedFrame(const QByteArray &frame);
+    // Writes message.webSocketFrame (made once with ws::encodeFrame()) as is.
+    void sendShared(const transport::SharedTextMessage &message) override;
     qint64 queuedBytes() const override;
     void setSendQueueLimit(qint64 bytes) override { m_sendQueueLimit = bytes; }
     void close(const QString &reason) override;

@@ -7,6 +7,14 @@
 
 namespace parley::transport {
 
+// A text message encoded once for many channels (a broadcast): the message, and the
+// WebSocket frame that carries it (RFC 6455, server to client: FIN, text, unmasked).
+struct SharedTextMessage
+{
+    QByteArray text;
+    QByteArray webSocketFrame;
+};
+
 // One message-oriented duplex link (a WebSocket, in practice) as the Socket.IO
 // connection sees it. Nothing above this interface knows the socket type, so the
 // server can move to a lighter socket without touching the protocol code.
@@ -18,6 +26,10 @@ public:
 
     virtual void sendText(const QByteArray &utf8) = 0;
     virtual void sendBinary(const QByteArray &bytes) = 0;
+    // Sends a message encoded once for many. A channel that writes its own WebSocket
+    // frames writes message.webSocketFrame as is, the same bytes for every recipient;
+    // any other sends message.text like sendText().
+    virtual void sendShared(const SharedTextMessage &message) { sendText(message.text); }
     // Bytes accepted by sendText/sendBinary that the kernel has not taken yet (a frame
     // written in this event-loop turn and not yet offered to it does not count).
     virtual qint64 queuedBytes() const = 0;
@@ -35,8 +47,8 @@ public:
     virtual QByteArray requestHeader(const QByteArray &name) const = 0;
     virtual QString peerAddress() const = 0;
 
-    // What a channel reports, as direct calls. A server holds thousands of channels, and
-    // connecting three signals to each costs ~240 bytes per connection.
+    // What a channel reports, as direct calls: a server holds thousands of channels, and
+    // three signal connections each cost memory per connection (bench/README.md).
     class Receiver
     {
     public:

@@ -313,6 +313,15 @@ void SocketIoConnection::sendEncoded(const QByteArray &socketPacketText)
     d->writeText(encodeEngineText(EnginePacketType::Message, socketPacketText));
 }
 
+void SocketIoConnection::sendShared(const SharedTextMessage &engineMessage)
+{
+    if (d->state != State::Open || !d->fitsPeerLimit(engineMessage.text.size()))
+        return;
+    if (d->capturing()) [[unlikely]]
+        d->capture->frameOut(engineMessage.text, false, std::chrono::milliseconds::zero());
+    d->channel->sendShared(engineMessage);
+}
+
 void SocketIoConnection::disconnectNamespace(const QString &nsp)
 {
     if (d->state != State::Open || !d->namespaces.remove(nsp))

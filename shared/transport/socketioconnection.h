@@ -15,6 +15,7 @@ namespace parley::transport {
 
 class CaptureRecorder;
 class FrameChannel;
+struct SharedTextMessage;
 
 // An event (or binary event) that arrived on a connected namespace.
 struct IncomingEvent
@@ -131,14 +132,18 @@ public:
     // connections): sent as one Engine.IO message frame, "4" prepended. Unchecked:
     // the caller makes sure its namespace is joined.
     void sendEncoded(const QByteArray &socketPacketText);
+    // An Engine.IO message encoded once for many connections ("4" and the packet text,
+    // and its WebSocket frame): handed to the channel as is (FrameChannel::sendShared).
+    // Unchecked like sendEncoded().
+    void sendShared(const SharedTextMessage &engineMessage);
     // 41; fails that namespace's pending acks. Events to a namespace not joined are
     // dropped with a warning (acks fail with NotSent).
     void disconnectNamespace(const QString &nsp);
     void close(const QString &reason);
 
-    // What a connection reports to the one object that runs it, as direct calls. A
-    // server holds thousands of connections, and connecting four signals to each costs
-    // ~500 bytes per connection. While an observer is set, these four reports go to it
+    // What a connection reports to the one object that runs it, as direct calls: a
+    // server holds thousands of connections, and four signal connections each cost
+    // memory per connection (bench/README.md). While an observer is set, these four reports go to it
     // instead of the signals of the same names (closed() becomes connectionClosed()).
     class Observer
     {

@@ -64,6 +64,7 @@ void TestServerOptions::defaults()
     QCOMPARE(config.dataDir, m_xdgData.path() + QStringLiteral("/parley/server"));
     QVERIFY(config.databasePath.isEmpty());
     QVERIFY(config.registrationOpen);
+    QCOMPARE(config.webSocket, parley::server::WebSocketTransport::Native);
     QVERIFY(config.jwtSecretFile.isEmpty());
     QVERIFY(config.allowedOrigins.isEmpty());
     QVERIFY(config.jwtPublicKeyFile.isEmpty());
@@ -93,7 +94,8 @@ void TestServerOptions::everyOption()
         QStringLiteral("--event-rate"), QStringLiteral("5"), QStringLiteral("--event-burst"),
         QStringLiteral("7"), QStringLiteral("--auth-rate"), QStringLiteral("3"),
         QStringLiteral("--history-page"), QStringLiteral("100"), QStringLiteral("--send-queue"),
-        QStringLiteral("65536"), QStringLiteral("--commit-window"), QStringLiteral("25")});
+        QStringLiteral("65536"), QStringLiteral("--commit-window"), QStringLiteral("25"),
+        QStringLiteral("--websocket"), QStringLiteral("qt")});
     QCOMPARE(invocation.kind, Invocation::Kind::Serve);
     const ServerConfig &config = invocation.config;
     QCOMPARE(config.address, QHostAddress(QStringLiteral("0.0.0.0")));
@@ -115,11 +117,14 @@ void TestServerOptions::everyOption()
     QCOMPARE(config.limits.historyPage, 100);
     QCOMPARE(config.limits.sendQueueBytes, 65536);
     QCOMPARE(config.commitWindow, std::chrono::milliseconds(25));
+    QCOMPARE(config.webSocket, parley::server::WebSocketTransport::Qt);
 
     // "--opt=value" works as well as "--opt value".
     const Invocation equals =
         parsedOk({QStringLiteral("--registration=open"), QStringLiteral("--listen=[::1]:0")});
     QVERIFY(equals.config.registrationOpen);
+    QCOMPARE(parsedOk({QStringLiteral("--websocket=native")}).config.webSocket,
+        parley::server::WebSocketTransport::Native);
     QCOMPARE(equals.config.address, QHostAddress(QHostAddress::LocalHostIPv6));
 }
 
@@ -203,6 +208,10 @@ void TestServerOptions::badValues_data()
         QStringLiteral("--registration expects open or closed, got \"maybe\""));
     row("registration case", {QStringLiteral("--registration"), QStringLiteral("Open")},
         QStringLiteral("--registration expects open or closed"));
+    row("websocket", {QStringLiteral("--websocket"), QStringLiteral("light")},
+        QStringLiteral("--websocket expects native or qt, got \"light\""));
+    row("websocket case", {QStringLiteral("--websocket"), QStringLiteral("Qt")},
+        QStringLiteral("--websocket expects native or qt"));
     row("secret empty", {QStringLiteral("--jwt-secret-file"), QString()},
         QStringLiteral("--jwt-secret-file expects a file"));
     const QString origin = QStringLiteral("--allowed-origin");
@@ -293,12 +302,13 @@ void TestServerOptions::helpAndVersion()
 {
     const Invocation help = parsedOk({QStringLiteral("--help")});
     QCOMPARE(help.kind, Invocation::Kind::ShowText);
-    for (const char *option :
-        {"--listen", "--data-dir", "--registration", "--jwt-secret-file", "--jwt-public-key", "--jwt-issuer",
-            "--jwt-audience", "--jwt-audience-any", "--jwt-key-id", "--allowed-origin", "--max-payload",
-            "--event-rate", "--event-burst", "--auth-rate", "--history-page", "--send-queue",
-            "--commit-window", "user add", "user list", "user disable", "token NAME", "channel create",
-            "channel list", "Examples:", "listening on HOST:PORT", "127.0.0.1:7275"})
+    for (const char *option : {"--listen", "--data-dir", "--registration", "--websocket", "--jwt-secret-file",
+             "--jwt-public-key", "--jwt-issuer", "--jwt-audience", "--jwt-audience-any", "--jwt-key-id",
+             "--allowed-origin", "--max-payload", "--event-rate", "--event-burst", "--auth-rate",
+             "--history-page", "--send-queue", "--commit-window", "--max-connections-per-address",
+             "--trusted-proxy", "--ready-timeout", "--max-channels-per-user", "user add", "user list",
+             "user disable", "token NAME", "channel create", "channel list", "Examples:",
+             "listening on HOST:PORT", "127.0.0.1:7275"})
         QVERIFY2(help.text.contains(QLatin1String(option)), option);
     QVERIFY(help.text.contains(m_xdgData.path() + QStringLiteral("/parley/server")));
     QCOMPARE(parsedOk({QStringLiteral("-h")}).text, help.text);

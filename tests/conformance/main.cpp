@@ -1,5 +1,5 @@
 // parley-conformance: the app the official protocol test suites talk to.
-//   parley-conformance --listen 127.0.0.1:3000 --mode engine.io|socket.io
+//   parley-conformance --listen 127.0.0.1:3000 --mode engine.io|socket.io [--websocket native|qt]
 // With port 0 the bound port is printed ("listening on HOST:PORT") for the test runner.
 #include "core/httplistener.h"
 #include "engineechosession.h"
@@ -52,8 +52,12 @@ int main(int argc, char *argv[])
         QStringLiteral("host:port"), QStringLiteral("127.0.0.1:3000"));
     const QCommandLineOption modeOption(QStringLiteral("mode"), QStringLiteral("engine.io or socket.io."),
         QStringLiteral("mode"), QStringLiteral("socket.io"));
+    const QCommandLineOption webSocketOption(QStringLiteral("websocket"),
+        QStringLiteral("native (Parley's own framing) or qt (Qt WebSockets), as parley-server takes it."),
+        QStringLiteral("native|qt"), QStringLiteral("native"));
     parser.addOption(listenOption);
     parser.addOption(modeOption);
+    parser.addOption(webSocketOption);
     parser.process(app);
 
     const QString mode = parser.value(modeOption);
@@ -62,6 +66,11 @@ int main(int argc, char *argv[])
         return 2;
     }
     const bool engineMode = mode == QLatin1String("engine.io");
+    const auto webSocket = server::webSocketTransportNamed(parser.value(webSocketOption));
+    if (!webSocket) {
+        std::fprintf(stderr, "--websocket must be native or qt\n");
+        return 2;
+    }
 
     const QString listen = parser.value(listenOption);
     const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
@@ -77,6 +86,7 @@ int main(int argc, char *argv[])
     listenerOptions.webSocketPath =
         engineMode ? QStringLiteral("/engine.io/") : QStringLiteral("/socket.io/");
     listenerOptions.maxIncomingMessageBytes = MaxPayload;
+    listenerOptions.webSocket = *webSocket;
     server::HttpListener listener(listenerOptions);
 
     transport::ConnectionOptions connectionOptions;

@@ -11,13 +11,18 @@ if (!existsSync(new URL("./node_modules/socket.io-client/package.json", import.m
 
 const { default: WebSocket } = await import("ws");
 
-// Starts `binary --listen 127.0.0.1:0 ...args` and resolves once it prints
-// "listening on HOST:PORT". stop() ends it.
+// The server transport every started executable uses (its --websocket option): ctest
+// runs each interop file once per transport, with PARLEY_WEBSOCKET set to native or qt.
+export const webSocketTransport = process.env.PARLEY_WEBSOCKET || "native";
+
+// Starts `binary --listen 127.0.0.1:0 --websocket <transport> ...args` and resolves once
+// it prints "listening on HOST:PORT". stop() ends it.
 export async function startServer(binary, args = []) {
   if (!binary) {
     throw new Error("the path of the executable is not set (PARLEY_CONFORMANCE_BIN)");
   }
-  const child = spawn(binary, ["--listen", "127.0.0.1:0", ...args], {
+  const listenArgs = ["--listen", "127.0.0.1:0", "--websocket", webSocketTransport];
+  const child = spawn(binary, [...listenArgs, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, QT_LOGGING_RULES: "parley.*.info=false;parley.*.debug=false" },
   });

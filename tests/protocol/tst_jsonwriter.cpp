@@ -1,7 +1,7 @@
 // JsonWriter: the text it writes must read back (Qt's own parser) as exactly the values
 // written, whatever a user puts in a message, and a stored message written as text must
-// be the same JSON as Message::toJson() — the server sends one where it used to send
-// the other.
+// be the same JSON as Message::toJson(): the server sends the text form, and clients
+// must read it as the value.
 #include "protocol/jsontext.h"
 #include "protocol/jsonwriter.h"
 #include "protocol/types.h"

@@ -16,7 +16,7 @@ using namespace parley::server::test;
 using namespace std::chrono_literals;
 using Stage = ClientSession::Stage;
 
-// Issue 8, test 4: a ClientSession away while 500 messages land in three
+// A ClientSession away while 500 messages land in three
 // channels gets exactly those when it is back — in seq order, none twice, none
 // missing — also when the server restarted meanwhile, and when the app itself
 // restarted with messages still waiting in its outbox.

@@ -12,7 +12,7 @@ using namespace parley;
 using namespace parley::reliability;
 using namespace parley::server::test;
 
-// Issue 8, test 3: the same clientMsgId sent 100 times — in one burst (repeats
+// The same clientMsgId sent 100 times — in one burst (repeats
 // joining a send still waiting for its commit), one after another, across a
 // reconnect and across a server restart — is one row and one message:new, and
 // every one of the 100 acks is the same.

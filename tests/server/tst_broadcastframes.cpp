@@ -18,6 +18,8 @@ using namespace parley;
 using namespace parley::server;
 using namespace parley::server::test;
 
+Q_DECLARE_METATYPE(parley::server::WebSocketTransport)
+
 namespace {
 
 // A Socket.IO client on `/` written out by hand: every text message is kept as received.
@@ -83,8 +85,8 @@ void TestBroadcastFrames::encodedFrameIsTheEngineMessageInOneTextFrame()
 {
     const QJsonObject payload {{QStringLiteral("content"), QString(300, QLatin1Char('x'))}};
     const EncodedEvent encoded = Broadcaster::encodeEvent(QStringLiteral("message:new"), payload);
-    QVERIFY(encoded.socketPacketText.startsWith("2[\"message:new\","));
-    const QByteArray engineText = '4' + encoded.socketPacketText;
+    QVERIFY(encoded.text.startsWith("42[\"message:new\","));
+    const QByteArray engineText = encoded.text;
     QCOMPARE(encoded.webSocketFrame, net::ws::encodeFrame(net::ws::Opcode::Text, engineText));
     // FIN + text opcode, unmasked, 16-bit length (126) for a payload of 126..65535 bytes.
     QCOMPARE(quint8(encoded.webSocketFrame.at(0)), quint8(0x81));
@@ -96,20 +98,18 @@ void TestBroadcastFrames::encodedFrameIsTheEngineMessageInOneTextFrame()
 void TestBroadcastFrames::everyMemberReceivesTheSameBytes_data()
 {
     QTest::addColumn<int>("members");
-    QTest::addColumn<bool>("lightWebSocket");
-    QTest::newRow("6 members, TcpWebSocketChannel") << 6 << true;
-    QTest::newRow("6 members, QWebSocket fallback") << 6 << false;
+    QTest::addColumn<WebSocketTransport>("webSocket");
+    QTest::newRow("6 members, native") << 6 << WebSocketTransport::Native;
+    QTest::newRow("6 members, qt") << 6 << WebSocketTransport::Qt;
 }
 
 void TestBroadcastFrames::everyMemberReceivesTheSameBytes()
 {
     QFETCH(int, members);
-    QFETCH(bool, lightWebSocket);
-    qputenv("PARLEY_LIGHT_WEBSOCKET", lightWebSocket ? "1" : "0");
+    QFETCH(WebSocketTransport, webSocket);
     TestServer server;
-    const bool started = server.start();
-    qunsetenv("PARLEY_LIGHT_WEBSOCKET");
-    QVERIFY(started);
+    server.config().webSocket = webSocket;
+    QVERIFY(server.start());
 
     QList<TestServer::Account> accounts;
     for (int i = 0; i < members + 1; ++i)

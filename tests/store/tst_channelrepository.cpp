@@ -1,4 +1,4 @@
-#include "storetestsupport.h"
+#include "storefixture.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "storetestsupport.h"
+#include "storefixture.h"
 
 #include <QTest>
 
@@ -108,8 +108,7 @@ private slots:
 
     void seqContinuesAfterReopen()
     {
-        if (!m_fixture.onFile())
-            QSKIP("a :memory: database ends with its connection");
+        PARLEY_FILE_ROW_ONLY();
         for (int i = 0; i < 3; ++i)
             PARLEY_VERIFY_OK(messages().appendMessage(m_general, m_alice, QStringLiteral("before")));
         QVERIFY(m_fixture.reopen());
@@ -131,8 +130,7 @@ private slots:
 
     void twoConnectionsShareOneSequence()
     {
-        if (!m_fixture.onFile())
-            QSKIP("two connections see one database only on a file");
+        PARLEY_FILE_ROW_ONLY();
         ChatStore second;
         PARLEY_VERIFY_OK(second.open(m_fixture.path()));
         SeqList seqs;

@@ -1,9 +1,11 @@
 #pragma once
 
-// Loopback fixtures for the transport tests: a Socket.IO server made of server-role
-// SocketIoConnections, a client-role connection, and raw WebSocket peers that send
-// hand-made frames (or fail to answer) where a well-behaved peer would not.
+// Fixtures for the transport tests: a Socket.IO server made of server-role
+// SocketIoConnections, on loopback or in memory; a client-role connection; and raw
+// WebSocket peers that send hand-made frames (or fail to answer) where a well-behaved
+// peer would not.
 
+#include "memoryframechannel.h"
 #include "transport/socketioconnection.h"
 #include "transport/websocketchannel.h"
 
@@ -108,13 +110,47 @@ private:
     std::vector<std::unique_ptr<ServerSide>> m_sides;
 };
 
-// A client-role connection over WebSocketChannel::connectTo.
+// The same server without a socket: each connectClient() joins a server-role
+// connection to a new client end in memory (test::MemoryFrameChannel). For tests of
+// what the connections do, where a loopback socket adds only timing.
+class MemoryServer
+{
+public:
+    explicit MemoryServer(ConnectionOptions options = {})
+        : m_options(options)
+    { }
+    ~MemoryServer() { m_sides.clear(); }
+
+    // The client end, for a ClientSide; the server end is open already.
+    FrameChannel *connectClient()
+    {
+        const auto pair = parley::test::MemoryFrameChannel::makePair();
+        auto *connection = new SocketIoConnection(Role::Server, pair.server, m_options, &m_owner);
+        QObject::connect(connection, &SocketIoConnection::namespaceConnectRequested, connection,
+            [connection](
+                const QString &nsp) { connection->acceptNamespace(nsp, QStringLiteral("sid") + nsp); });
+        m_sides.push_back(std::make_unique<ServerSide>(connection));
+        connection->open();
+        return pair.client;
+    }
+    qsizetype count() const { return qsizetype(m_sides.size()); }
+    ServerSide &side(qsizetype i) { return *m_sides.at(size_t(i)); }
+
+private:
+    ConnectionOptions m_options;
+    QObject m_owner; // parent of the connections, deleted after their spies
+    std::vector<std::unique_ptr<ServerSide>> m_sides;
+};
+
+// A client-role connection over WebSocketChannel::connectTo, or over a channel given.
 struct ClientSide
 {
     explicit ClientSide(
         const QUrl &url, ConnectionOptions options = {}, const WebSocketChannel::Headers &headers = {})
-        : connection(std::make_unique<SocketIoConnection>(
-              Role::Client, WebSocketChannel::connectTo(url, headers), options))
+        : ClientSide(WebSocketChannel::connectTo(url, headers), options)
+    { }
+    explicit ClientSide(FrameChannel *channel, ConnectionOptions options = {})
+        : connection(std::make_unique<SocketIoConnection>(Role::Client, channel, options))
         , spies(connection.get())
     { }
     std::unique_ptr<SocketIoConnection> connection;

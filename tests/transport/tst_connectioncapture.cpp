@@ -1,5 +1,7 @@
-// The protocol capture on real loopback conversations: what each record holds, ack
-// pairing, unanswered requests, redaction in a written trace, the payloads flag.
+// The protocol capture on whole conversations between two connections joined in memory
+// (no socket: every frame arrives, in order, on the next turn of the event loop): what
+// each record holds, ack pairing, unanswered requests, redaction in a written trace,
+// the payloads flag.
 
 #include "transport/capturerecorder.h"
 #include "transport/captureredaction.h"
@@ -25,7 +27,7 @@ const QString Root = QStringLiteral("/");
 
 // A client attached to recorder before its link opens, connected to `/` with auth.
 qsizetype connectCaptured(
-    LoopbackServer &server, ClientSide &client, CaptureRecorder &recorder, const QJsonObject &auth = {})
+    MemoryServer &server, ClientSide &client, CaptureRecorder &recorder, const QJsonObject &auth = {})
 {
     client.connection->attachCapture(&recorder);
     client.connection->connectNamespace(Root, auth);
@@ -79,6 +81,7 @@ private Q_SLOTS:
     void initTestCase();
     void recordsEveryFieldAndPairsAcks();
     void serverSideTimesItsOwnAnswers();
+    void sharedMessagesAreRecordedAndHandedOn();
     void requestsLeftOpenAtCloseAreFlagged();
     void attachmentsAreNamedAfterTheirPacket();
     void switchedOffRecordsNothing();
@@ -96,11 +99,10 @@ void TestConnectionCapture::initTestCase()
 
 void TestConnectionCapture::recordsEveryFieldAndPairsAcks()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     CaptureRecorder recorder;
     recorder.setEnabled(true);
-    ClientSide client(server.url());
+    ClientSide client(server.connectClient());
     const qsizetype index = connectCaptured(server, client, recorder);
     QVERIFY(index >= 0);
     ServerSide &side = server.side(index);
@@ -188,9 +190,8 @@ void TestConnectionCapture::recordsEveryFieldAndPairsAcks()
 
 void TestConnectionCapture::serverSideTimesItsOwnAnswers()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
-    ClientSide client(server.url());
+    MemoryServer server;
+    ClientSide client(server.connectClient());
     client.connection->connectNamespace(Root);
     QTRY_COMPARE(client.spies.connected.size(), 1);
     ServerSide &side = server.side(0);
@@ -219,13 +220,43 @@ void TestConnectionCapture::serverSideTimesItsOwnAnswers()
     QCOMPARE(side.connection->captureId(), quint64(42));
 }
 
-void TestConnectionCapture::requestsLeftOpenAtCloseAreFlagged()
+void TestConnectionCapture::sharedMessagesAreRecordedAndHandedOn()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
+    ClientSide client(server.connectClient());
+    client.connection->connectNamespace(Root);
+    QTRY_COMPARE(client.spies.connected.size(), 1);
+    ServerSide &side = server.side(0);
+    auto *channel = qobject_cast<parley::test::MemoryFrameChannel *>(side.connection->channel());
+    QVERIFY(channel);
     CaptureRecorder recorder;
     recorder.setEnabled(true);
-    ClientSide client(server.url());
+    side.connection->attachCapture(&recorder, 7);
+
+    // A broadcast made once: the channel gets the shared message itself, not a copy of
+    // its text, and the capture still sees the frame.
+    const SharedTextMessage shared {
+        QByteArrayLiteral(R"(42["message:new",{"id":"1"}])"), QByteArrayLiteral("\x81\x1c(frame)")};
+    side.connection->sendShared(shared);
+    QCOMPARE(channel->sharedSends(), 1);
+    QTRY_COMPARE(client.spies.events.size(), 1);
+    QCOMPARE(eventAt(client.spies.events, 0).name, QStringLiteral("message:new"));
+    QCOMPARE(eventAt(client.spies.events, 0).args,
+        QJsonArray({QJsonObject {{QStringLiteral("id"), QStringLiteral("1")}}}));
+    const QList<CapturedFrame> out =
+        eventFrames(recorder, QStringLiteral("message:new"), SocketPacketType::Event);
+    QCOMPARE(out.size(), 1);
+    QCOMPARE(out.at(0).direction, FrameDirection::Out);
+    QCOMPARE(out.at(0).bytes, qint64(shared.text.size()));
+    QCOMPARE(out.at(0).connection, quint64(7));
+}
+
+void TestConnectionCapture::requestsLeftOpenAtCloseAreFlagged()
+{
+    MemoryServer server;
+    CaptureRecorder recorder;
+    recorder.setEnabled(true);
+    ClientSide client(server.connectClient());
     QVERIFY(connectCaptured(server, client, recorder) >= 0);
     bool failed = false;
     client.connection->emitWithAck(
@@ -244,11 +275,10 @@ void TestConnectionCapture::requestsLeftOpenAtCloseAreFlagged()
 
 void TestConnectionCapture::attachmentsAreNamedAfterTheirPacket()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     CaptureRecorder recorder;
     recorder.setEnabled(true);
-    ClientSide client(server.url());
+    ClientSide client(server.connectClient());
     QVERIFY(connectCaptured(server, client, recorder) >= 0);
     const QByteArray first(5, 'a');
     const QByteArray second(300, 'b');
@@ -270,10 +300,9 @@ void TestConnectionCapture::attachmentsAreNamedAfterTheirPacket()
 
 void TestConnectionCapture::switchedOffRecordsNothing()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     CaptureRecorder recorder; // off by default
-    ClientSide client(server.url());
+    ClientSide client(server.connectClient());
     QVERIFY(connectCaptured(server, client, recorder) >= 0);
     client.connection->emitEvent(Root, QStringLiteral("first"));
     QTRY_COMPARE(server.side(0).spies.events.size(), 1);
@@ -288,11 +317,10 @@ void TestConnectionCapture::switchedOffRecordsNothing()
 
 void TestConnectionCapture::recorderMayGoFirst()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     auto recorder = std::make_unique<CaptureRecorder>();
     recorder->setEnabled(true);
-    ClientSide client(server.url());
+    ClientSide client(server.connectClient());
     QVERIFY(connectCaptured(server, client, *recorder) >= 0);
     bool timedOut = false;
     client.connection->emitWithAck(
@@ -312,12 +340,11 @@ void TestConnectionCapture::recorderMayGoFirst()
 
 void TestConnectionCapture::withoutPayloadsKeepsNamesAndSizes()
 {
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     CaptureRecorder recorder;
     recorder.setEnabled(true);
     recorder.setKeepPayloads(false);
-    ClientSide client(server.url());
+    ClientSide client(server.connectClient());
     QVERIFY(connectCaptured(server, client, recorder) >= 0);
     const QStringList names {QStringLiteral("plain:name"), QStringLiteral("quote\"and\\slash"),
         QStringLiteral("ünïcode"), QStringLiteral("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")};
@@ -351,15 +378,14 @@ void TestConnectionCapture::traceFileHoldsNoSecret()
     const QStringList secrets {connectToken, ackToken, headerToken, contentToken, opaqueToken, password,
         newPassword, nestedPassword};
 
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     CaptureRecorder recorder;
     recorder.setEnabled(true);
     {
         TraceWriter writer(path, true);
         QVERIFY(writer.open());
         writer.attach(&recorder);
-        ClientSide client(server.url());
+        ClientSide client(server.connectClient());
         QVERIFY(connectCaptured(server, client, recorder, {{QStringLiteral("token"), connectToken}}) >= 0);
         ServerSide &side = server.side(0);
         QObject::connect(side.connection, &SocketIoConnection::eventReceived, side.connection,
@@ -423,8 +449,7 @@ void TestConnectionCapture::payloadsFlagDecidesWhatTheTraceHolds()
     const QString full = dir.filePath(QStringLiteral("full.jsonl"));
     const QString content = QStringLiteral("the words of a private message");
 
-    LoopbackServer server;
-    QVERIFY(server.listen());
+    MemoryServer server;
     CaptureRecorder recorder;
     recorder.setEnabled(true);
     qint64 linesWritten = 0;
@@ -435,7 +460,7 @@ void TestConnectionCapture::payloadsFlagDecidesWhatTheTraceHolds()
         QVERIFY(withPayloads.open());
         withoutPayloads.attach(&recorder);
         withPayloads.attach(&recorder);
-        ClientSide client(server.url());
+        ClientSide client(server.connectClient());
         QVERIFY(connectCaptured(server, client, recorder) >= 0);
         client.connection->emitEvent(Root, QStringLiteral("message:send"),
             {QJsonObject {

@@ -5,6 +5,7 @@
 #include "auth/tokensigner.h"
 #include "protocol/catalogue.h"
 #include "store/chatstore.h"
+#include "storeseeding.h"
 #include "transport/websocketchannel.h"
 
 #include <QFile>
@@ -15,6 +16,9 @@
 namespace parley::server::test {
 
 using namespace std::chrono_literals;
+using parley::test::seedChannel;
+using parley::test::seedMember;
+using parley::test::seedUser;
 
 TestServer::TestServer(Storage storage, ServerConfig config)
     : m_config(std::move(config))
@@ -83,15 +87,8 @@ bool TestServer::restart()
 
 TestServer::Account TestServer::createUser(const QString &username, const QString &displayName)
 {
-    store::NewUser newUser;
-    newUser.username = username;
-    newUser.displayName = displayName.isEmpty() ? username : displayName;
-    const auto account = m_server->store().users().createUser(newUser);
-    if (!account) {
-        qWarning().noquote() << "createUser" << username << "failed:" << account.error().message;
-        return {};
-    }
-    return {account->user, tokenFor(account->user.id)};
+    const auto user = seedUser(m_server->store(), username, displayName);
+    return user ? Account {*user, tokenFor(user->id)} : Account {};
 }
 
 QString TestServer::tokenFor(const QString &userId)
@@ -120,19 +117,12 @@ QString TestServer::expiredTokenFor(const QString &userId)
 protocol::Channel TestServer::createChannel(
     const QString &name, const QString &creatorId, bool isPrivate, const QString &topic)
 {
-    const auto channel = m_server->store().channels().createChannel({name, topic, isPrivate, creatorId});
-    if (!channel) {
-        qWarning().noquote() << "createChannel" << name << "failed:" << channel.error().message;
-        return {};
-    }
-    return *channel;
+    return seedChannel(m_server->store(), name, creatorId, isPrivate, topic).value_or(protocol::Channel {});
 }
 
 void TestServer::addMember(const QString &channelId, const QString &userId)
 {
-    const auto added = m_server->store().channels().addMember(channelId, userId);
-    if (!added)
-        qWarning().noquote() << "addMember failed:" << added.error().message;
+    seedMember(m_server->store(), channelId, userId);
 }
 
 TestClient::TestClient(const QUrl &url, transport::ConnectionOptions options, QObject *parent)
