@@ -9,12 +9,16 @@ import Parley.Views
 ListView {
     id: view
     objectName: "messageView"
-    model: Chat.messages
+    required property MessageListModel messages
+    property bool stickToBottom: true
+    model: messages
     clip: true
     spacing: 2
-    delegate: MessageDelegate {}
+    delegate: MessageDelegate {
+        onResendRequested: clientMsgId => view.messages.resend(clientMsgId)
+        onDiscardRequested: clientMsgId => view.messages.discard(clientMsgId)
+    }
     ScrollBar.vertical: ScrollBar {}
-    property bool stickToBottom: true
 
     header: Label {
         objectName: "historyHeader"
@@ -23,16 +27,16 @@ ListView {
         padding: 8
         color: Theme.muted
         wrapMode: Text.Wrap
-        text: Chat.currentChannelId === "" ? "You are not in any channel yet. Start one with “New channel”, or “Browse” to join one."
-            : Chat.loadingOlder ? "Loading earlier messages…"
-            : !Chat.hasOlder ? "This is the start of #" + Chat.currentChannelName + "."
+        text: Channels.currentChannelId === "" ? qsTr("You are not in any channel yet. Start one with “New channel”, or “Browse” to join one.")
+            : view.messages.loadingOlder ? qsTr("Loading earlier messages…")
+            : !view.messages.hasOlder ? qsTr("This is the start of #%1.").arg(Channels.currentChannelName)
             : ""
     }
     // At the top with older history above: fetch it. Also when the first page is too
     // short to scroll at all.
     function loadOlderIfAtTop() {
-        if (atYBeginning && Chat.hasOlder && !Chat.loadingOlder && count > 0)
-            Chat.loadOlder()
+        if (atYBeginning && messages.hasOlder && !messages.loadingOlder && count > 0)
+            messages.loadOlder()
     }
     onAtYBeginningChanged: loadOlderIfAtTop()
     onMovementEnded: stickToBottom = atYEnd
@@ -42,7 +46,7 @@ ListView {
         Qt.callLater(loadOlderIfAtTop)
     }
     Connections {
-        target: Chat
+        target: Channels
         function onCurrentChannelChanged() {
             view.stickToBottom = true
             Qt.callLater(view.positionViewAtEnd)
