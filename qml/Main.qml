@@ -29,9 +29,11 @@ ApplicationWindow {
         anchors.fill: parent
         sourceComponent: Account.signedIn ? chatPage : connectPage
     }
+    // Ids of this file inside a Component are "unqualified" to Qt 6.4's qmllint
+    // (it has no `pragma ComponentBehavior: Bound`): such lines say so.
     Component {
         id: connectPage
-        ConnectPage { initialServer: window.initialServer }
+        ConnectPage { initialServer: window.initialServer } // qmllint disable unqualified
     }
     Component {
         id: chatPage

@@ -11,6 +11,11 @@ ListView {
     objectName: "messageView"
     required property MessageListModel messages
     property bool stickToBottom: true
+    readonly property string headerText: Channels.currentChannelId === ""
+        ? qsTr("You are not in any channel yet. Start one with “New channel”, or “Browse” to join one.")
+        : messages.loadingOlder ? qsTr("Loading earlier messages…")
+        : !messages.hasOlder ? qsTr("This is the start of #%1.").arg(Channels.currentChannelName)
+        : ""
     model: messages
     clip: true
     spacing: 2
@@ -20,17 +25,16 @@ ListView {
     }
     ScrollBar.vertical: ScrollBar {}
 
+    // The header is a Component: Qt 6.4's qmllint calls this file's ids inside
+    // it unqualified (no `pragma ComponentBehavior: Bound` before 6.5).
     header: Label {
         objectName: "historyHeader"
-        width: view.width
+        width: view.width // qmllint disable unqualified
         horizontalAlignment: Text.AlignHCenter
         padding: 8
         color: Theme.muted
         wrapMode: Text.Wrap
-        text: Channels.currentChannelId === "" ? qsTr("You are not in any channel yet. Start one with “New channel”, or “Browse” to join one.")
-            : view.messages.loadingOlder ? qsTr("Loading earlier messages…")
-            : !view.messages.hasOlder ? qsTr("This is the start of #%1.").arg(Channels.currentChannelName)
-            : ""
+        text: view.headerText // qmllint disable unqualified
     }
     // At the top with older history above: fetch it. Also when the first page is too
     // short to scroll at all.
@@ -42,14 +46,26 @@ ListView {
     onMovementEnded: stickToBottom = atYEnd
     onCountChanged: {
         if (stickToBottom)
-            Qt.callLater(positionViewAtEnd)
-        Qt.callLater(loadOlderIfAtTop)
+            scrollToEnd.restart()
+        checkForOlder.restart()
     }
     Connections {
         target: Channels
         function onCurrentChannelChanged() {
             view.stickToBottom = true
-            Qt.callLater(view.positionViewAtEnd)
+            scrollToEnd.restart()
         }
+    }
+    // Once the delegates of a change exist, as Qt.callLater would (which
+    // Qt 6.4's qmllint cannot see as a method).
+    Timer {
+        id: scrollToEnd
+        interval: 0
+        onTriggered: view.positionViewAtEnd()
+    }
+    Timer {
+        id: checkForOlder
+        interval: 0
+        onTriggered: view.loadOlderIfAtTop()
     }
 }

@@ -29,9 +29,8 @@ ItemDelegate {
             color: Theme.badge
             radius: height / 2
             implicitHeight: 20
-            implicitWidth: Math.max(20, badgeText.implicitWidth + 10)
+            implicitWidth: Math.max(20, children[0].implicitWidth + 10)
             Label {
-                id: badgeText
                 anchors.centerIn: parent
                 text: item.unread > 99 ? "99+" : item.unread
                 color: "white"

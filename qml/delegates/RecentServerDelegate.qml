@@ -7,8 +7,9 @@ import Parley.Views
 ItemDelegate {
     id: recent
     required property string modelData
-    required property int index
     signal forgetRequested()
+    width: ListView.view ? ListView.view.width : implicitWidth
+    highlighted: ListView.isCurrentItem // the popup's current row is the highlighted one
 
     contentItem: RowLayout {
         Label {

@@ -22,11 +22,12 @@ Dialog {
         width: parent.width
         clip: true
         model: publicChannels
+        // A delegate: this file's ids are unqualified to Qt 6.4's qmllint in it.
         delegate: PublicChannelDelegate {
             width: ListView.view.width
             onClicked: {
                 Channels.joinChannel(channelId)
-                dialog.close()
+                dialog.close() // qmllint disable unqualified
             }
         }
     }

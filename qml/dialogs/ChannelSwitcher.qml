@@ -15,10 +15,19 @@ Popup {
     closePolicy: Popup.CloseOnEscape | Popup.CloseOnPressOutside
     onOpened: { filter.text = ""; filter.forceActiveFocus() }
 
-    function matches(name: string): bool {
+    function matches(name) {
         return name.toLowerCase().indexOf(filter.text.toLowerCase()) >= 0
     }
-    function jump(channelId: string) {
+    function jumpToFirstMatch() {
+        const channels = Channels.model
+        for (let row = 0; row < channels.count; ++row) {
+            if (matches(channels.nameAt(row))) {
+                jump(channels.channelIdAt(row))
+                return
+            }
+        }
+    }
+    function jump(channelId) {
         Channels.selectChannel(channelId)
         popup.close()
     }
@@ -30,25 +39,18 @@ Popup {
             objectName: "switcherFilter"
             placeholderText: qsTr("Jump to a channel")
             Layout.fillWidth: true
-            onAccepted: {
-                for (let row = 0; row < Channels.model.count; ++row) {
-                    if (popup.matches(Channels.model.nameAt(row))) {
-                        popup.jump(Channels.model.channelIdAt(row))
-                        return
-                    }
-                }
-            }
+            onAccepted: popup.jumpToFirstMatch()
         }
         Repeater {
             model: Channels.model
             delegate: ItemDelegate {
-                id: match
                 required property string channelId
                 required property string name
-                visible: popup.matches(name)
+                // A delegate: this file's ids are unqualified to Qt 6.4's qmllint in it.
+                visible: popup.matches(name) // qmllint disable unqualified
                 text: "# " + name
                 Layout.fillWidth: true
-                onClicked: popup.jump(channelId)
+                onClicked: popup.jump(channelId) // qmllint disable unqualified
             }
         }
     }

@@ -40,8 +40,6 @@ Item {
                 model: Account.recentServers
                 Layout.fillWidth: true
                 delegate: RecentServerDelegate {
-                    width: server.width
-                    highlighted: server.highlightedIndex === index
                     onForgetRequested: Account.forgetServer(modelData)
                 }
                 Component.onCompleted: editText = root.initialServer !== "" ? root.initialServer
