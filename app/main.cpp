@@ -1,11 +1,11 @@
 // parley: the desktop chat client, and "host on this computer".
+#include "host/hostserver.h"
 #include "session/keychaintokenstore.h"
-#include "ui/chatcontroller.h"
+#include "ui/chatapp.h"
 
 #include <QCommandLineParser>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQmlEngineExtensionPlugin>
 #include <QQuickWindow>
 #include <QSettings>
@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+Q_IMPORT_QML_PLUGIN(Parley_UiPlugin)
 Q_IMPORT_QML_PLUGIN(Parley_ViewsPlugin)
 
 namespace {
@@ -101,24 +102,27 @@ int main(int argc, char *argv[])
     const Arguments args = parseArguments(app);
 
     parley::client::KeychainTokenStore tokens;
-    parley::ui::ChatController chat;
-    chat.setTokenStore(&tokens);
-    qmlRegisterSingletonInstance("Parley.Ui", 1, 0, "Chat", &chat);
+    // Declared before the app: the app's session closes while the server still runs.
+    parley::host::HostServer host;
+    parley::ui::ChatApp chat;
+    chat.account().setTokenStore(&tokens);
+    chat.hosting().setServer(&host);
 
     if (args.host) {
         // The server listens now, before any question is asked.
-        const QString error = chat.startHosting(args.hostOptions);
+        const QString error = chat.hosting().start(args.hostOptions);
         if (!error.isEmpty()) {
             std::fprintf(stderr, "parley: cannot host on this computer: %s\n", qPrintable(error));
             return 1;
         }
-        const auto addresses = chat.hostAddresses();
+        const auto addresses = chat.hosting().addresses();
         std::fprintf(
             stdout, "Hosting. Teammates connect to: %s\n", qPrintable(addresses.join(QStringLiteral(", "))));
         std::fflush(stdout);
     }
 
     QQmlApplicationEngine engine;
+    chat.attachTo(&engine);
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
     QSettings settings;
     engine.setInitialProperties({

@@ -12,33 +12,28 @@ ApplicationWindow {
     minimumWidth: 560
     minimumHeight: 400
     visible: true
-    title: Chat.signedIn ? "Parley — " + Chat.currentChannelName : "Parley"
+    title: Account.signedIn ? qsTr("Parley — %1").arg(Channels.currentChannelName) : qsTr("Parley")
     color: Theme.window
     palette.window: Theme.window
     palette.windowText: Theme.text
-    palette.base: Theme.dark ? "#2b2d31" : "#ffffff"
+    palette.base: Theme.base
     palette.text: Theme.text
     palette.button: Theme.sidebar
     palette.buttonText: Theme.text
     palette.highlight: Theme.accent
     palette.placeholderText: Theme.muted
 
-    // Rich text draws links in the palette's dark blue unless told otherwise.
-    Binding {
-        target: Chat.messages
-        property: "linkColor"
-        value: Theme.link
-    }
-
     Loader {
         id: page
         objectName: "page"
         anchors.fill: parent
-        sourceComponent: Chat.signedIn ? chatPage : connectPage
+        sourceComponent: Account.signedIn ? chatPage : connectPage
     }
+    // Ids of this file inside a Component are "unqualified" to Qt 6.4's qmllint
+    // (it has no `pragma ComponentBehavior: Bound`): such lines say so.
     Component {
         id: connectPage
-        ConnectPage { initialServer: window.initialServer }
+        ConnectPage { initialServer: window.initialServer } // qmllint disable unqualified
     }
     Component {
         id: chatPage

@@ -2,9 +2,9 @@ pragma Singleton
 import QtQuick
 import Parley.Ui
 
-// The app's colours, light or dark as Chat.dark says (Light / Dark / Follow system).
+// The app's colours, light or dark as Appearance.dark says (Light / Dark / Follow system).
 QtObject {
-    readonly property bool dark: Chat.dark
+    readonly property bool dark: Appearance.dark
     readonly property color window: dark ? "#1e1f22" : "#f7f7f8"
     readonly property color sidebar: dark ? "#2b2d31" : "#ecedf0"
     readonly property color text: dark ? "#e6e6e8" : "#1d1d1f"
@@ -16,4 +16,5 @@ QtObject {
     readonly property color danger: "#d83c3e"
     readonly property color ok: dark ? "#1f4d2e" : "#dff3e4"
     readonly property color link: dark ? "#8cb4ff" : "#2f5bd3"
+    readonly property color base: dark ? "#2b2d31" : "#ffffff"
 }

@@ -59,12 +59,36 @@ void ChannelListModel::setChannels(const QList<client::CachedChannel> &channels)
         m_channels = sorted;
         if (!m_channels.isEmpty())
             Q_EMIT dataChanged(index(0), index(int(m_channels.size()) - 1));
+        Q_EMIT channelsChanged();
         return;
     }
     beginResetModel();
     m_channels = sorted;
     endResetModel();
     Q_EMIT countChanged();
+    Q_EMIT channelsChanged();
+}
+
+void ChannelListModel::setSession(client::ClientSession *session)
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (session) {
+        connect(session, &client::ClientSession::channelsChanged, this, &ChannelListModel::refresh);
+        connect(session, &client::ClientSession::messagesArrived, this,
+            [this](const QString &channelId, const QList<protocol::Message> &messages) {
+                for (const auto &message : messages)
+                    noteActivity(channelId, message.createdAt);
+                refresh(); // the cache has a new lastSeq: the unread badge grows
+            });
+    }
+    refresh();
+}
+
+void ChannelListModel::refresh()
+{
+    setChannels(m_session ? m_session->channels() : QList<client::CachedChannel>());
 }
 
 void ChannelListModel::noteActivity(const QString &channelId, const QDateTime &when)
@@ -95,6 +119,11 @@ QString ChannelListModel::channelIdAt(int row) const
 QString ChannelListModel::nameAt(int row) const
 {
     return row >= 0 && row < m_channels.size() ? m_channels.at(row).channel.name : QString();
+}
+
+QString ChannelListModel::topicAt(int row) const
+{
+    return row >= 0 && row < m_channels.size() ? m_channels.at(row).channel.topic : QString();
 }
 
 qint64 ChannelListModel::lastSeqOf(const QString &channelId) const

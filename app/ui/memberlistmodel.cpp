@@ -1,5 +1,11 @@
 #include "memberlistmodel.h"
 
+#include "protocol/catalogue.h"
+#include "session/clientsession.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
 namespace parley::ui {
 
 int MemberListModel::rowCount(const QModelIndex &parent) const
@@ -67,6 +73,84 @@ void MemberListModel::removeMember(const QString &userId)
 void MemberListModel::clear()
 {
     setMembers({});
+}
+
+void MemberListModel::setSession(client::ClientSession *session)
+{
+    if (session == m_session)
+        return;
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (session) {
+        connect(
+            session, &client::ClientSession::stageChanged, this, [this](client::ClientSession::Stage stage) {
+                if (stage == client::ClientSession::Stage::Ready)
+                    refresh(); // joins and leaves while away are not replayed
+            });
+        connect(session, &client::ClientSession::eventReceived, this, &MemberListModel::onEvent);
+    }
+    clear();
+    refresh();
+    Q_EMIT sessionChanged();
+}
+
+void MemberListModel::setChannelId(const QString &channelId)
+{
+    if (channelId == m_channelId)
+        return;
+    m_channelId = channelId;
+    clear(); // not the last channel's members while this one's are asked for
+    refresh();
+    Q_EMIT channelIdChanged();
+}
+
+void MemberListModel::refresh()
+{
+    ++m_generation; // whatever is still on its way is for another channel or session
+    if (!m_session || m_channelId.isEmpty() || m_session->stage() != client::ClientSession::Stage::Ready)
+        return;
+    fetchPage({}, {}, m_generation);
+}
+
+// At most 200 a page; the list changes once, when the last page is in.
+void MemberListModel::fetchPage(const QString &after, QList<protocol::User> members, quint64 generation)
+{
+    QJsonObject payload {{QStringLiteral("channelId"), m_channelId}, {QStringLiteral("limit"), 200}};
+    if (!after.isEmpty())
+        payload.insert(QStringLiteral("afterUsername"), after);
+    m_session->request(protocol::event::ChannelMembers, payload,
+        [this, alive = QPointer(this), generation, members = std::move(members)](
+            const client::AckResult &ack) mutable {
+            if (!alive || generation != m_generation || !m_session)
+                return; // another channel, or a newer request, has the list now
+            if (!ack.succeeded())
+                return; // NoReply: the next Ready asks again
+            const auto list = ack.body.value(QStringLiteral("members")).toArray();
+            for (const auto &value : list) {
+                if (auto user = protocol::User::fromJson(value.toObject()))
+                    members.append(*user);
+            }
+            if (ack.body.value(QStringLiteral("hasMore")).toBool() && !list.isEmpty()) {
+                const QString last = members.last().username;
+                fetchPage(last, std::move(members), generation);
+                return;
+            }
+            setMembers(members);
+        });
+}
+
+void MemberListModel::onEvent(const transport::IncomingEvent &event)
+{
+    const QJsonObject payload = event.args.isEmpty() ? QJsonObject() : event.args.first().toObject();
+    if (payload.value(QStringLiteral("channelId")).toString() != m_channelId)
+        return;
+    if (event.name == QLatin1String("channel:member_joined")) {
+        if (auto user = protocol::User::fromJson(payload.value(QStringLiteral("user")).toObject()))
+            addMember(*user);
+    } else if (event.name == QLatin1String("channel:member_left")) {
+        removeMember(payload.value(QStringLiteral("userId")).toString());
+    }
 }
 
 } // namespace parley::ui

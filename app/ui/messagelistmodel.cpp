@@ -13,28 +13,28 @@ namespace {
 
 constexpr qint64 groupingSeconds = 5 * 60;
 
-QString stateName(bool delivered, client::MessageState state)
+MessageListModel::Delivery deliveryOf(bool delivered, client::MessageState state)
 {
     if (delivered)
-        return QStringLiteral("delivered");
+        return MessageListModel::Delivered;
     switch (state) {
     case client::MessageState::Pending:
-        return QStringLiteral("pending");
+        return MessageListModel::Pending;
     case client::MessageState::Sent:
-        return QStringLiteral("sent");
+        return MessageListModel::Sent;
     case client::MessageState::Failed:
-        return QStringLiteral("failed");
+        return MessageListModel::Failed;
     }
-    return QStringLiteral("pending");
+    return MessageListModel::Pending;
 }
 
 QString dayLabel(const QDate &day)
 {
     const QDate today = QDate::currentDate();
     if (day == today)
-        return QStringLiteral("Today");
+        return MessageListModel::tr("Today");
     if (day == today.addDays(-1))
-        return QStringLiteral("Yesterday");
+        return MessageListModel::tr("Yesterday");
     return QLocale().toString(day, QLocale::LongFormat);
 }
 
@@ -72,8 +72,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return m.createdAt;
     case TimeTextRole:
         return QLocale().toString(m.createdAt.toLocalTime().time(), QLocale::ShortFormat);
-    case StateRole:
-        return stateName(r.delivered, r.state);
+    case DeliveryRole:
+        return int(deliveryOf(r.delivered, r.state));
     case ErrorRole:
         return r.error;
     case FirstOfDayRole:
@@ -99,7 +99,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {HtmlRole, "html"},
         {TimeRole, "time"},
         {TimeTextRole, "timeText"},
-        {StateRole, "state"},
+        {DeliveryRole, "delivery"},
         {ErrorRole, "error"},
         {FirstOfDayRole, "firstOfDay"},
         {DayLabelRole, "dayLabel"},
@@ -172,7 +172,7 @@ void MessageListModel::setState(const QString &clientMsgId, client::MessageState
         return;
     m_rows[row].state = state;
     m_rows[row].error = state == client::MessageState::Failed ? error : QString();
-    Q_EMIT dataChanged(index(int(row)), index(int(row)), {StateRole, ErrorRole});
+    Q_EMIT dataChanged(index(int(row)), index(int(row)), {DeliveryRole, ErrorRole});
 }
 
 void MessageListModel::setLinkColor(const QColor &color)

@@ -47,12 +47,14 @@ QmlFixture::QmlFixture(QObject *parent)
     : QObject(parent)
     , m_server(std::make_unique<TestServer>(TestServer::Storage::TemporaryFile))
     , m_tokens(std::make_unique<CountingTokenStore>())
+    , m_host(std::make_unique<host::HostServer>())
 {
     // Every test file starts with no theme and no recent servers remembered.
     QSettings().clear();
-    m_chat = std::make_unique<ChatController>();
-    m_chat->setCacheDir(m_dir.filePath(QStringLiteral("client")));
-    m_chat->setTokenStore(m_tokens.get());
+    m_app = std::make_unique<ChatApp>();
+    m_app->account().setCacheDir(m_dir.filePath(QStringLiteral("client")));
+    m_app->account().setTokenStore(m_tokens.get());
+    m_app->hosting().setServer(m_host.get());
     if (!m_dir.isValid() || !startServer())
         return;
 
@@ -89,8 +91,9 @@ QmlFixture::QmlFixture(QObject *parent)
 
 QmlFixture::~QmlFixture()
 {
-    // The client goes first, so its socket closes while the server still runs.
-    m_chat.reset();
+    // The client goes first, so its socket closes while the servers still run.
+    m_app.reset();
+    m_host.reset();
     qDeleteAll(m_clients);
     m_clients.clear();
     m_server.reset();
@@ -123,12 +126,12 @@ QString QmlFixture::savedToken() const
 
 void QmlFixture::signIn()
 {
-    m_chat->signInWithToken(serverUrl(), username(), m_accounts.value(username()).token);
+    m_app->account().signInWithToken(serverUrl(), username(), m_accounts.value(username()).token);
 }
 
 void QmlFixture::signInWithToken(const QString &token)
 {
-    m_chat->signInWithToken(serverUrl(), username(), token);
+    m_app->account().signInWithToken(serverUrl(), username(), token);
 }
 
 bool QmlFixture::stopServer()
@@ -206,7 +209,7 @@ QString QmlFixture::startHosting()
     options.port = 0;
     options.bind = QHostAddress(QHostAddress::LocalHost);
     options.dataDir = m_dir.filePath(QStringLiteral("hosted"));
-    return m_chat->startHosting(options);
+    return m_app->hosting().start(options);
 }
 
 bool QmlFixture::accepts(const QString &hostAndPort)

@@ -1,8 +1,9 @@
 #pragma once
 
+#include "host/hostserver.h"
 #include "serverharness.h"
 #include "session/tokenstore.h"
-#include "ui/chatcontroller.h"
+#include "ui/chatapp.h"
 
 #include <QHash>
 #include <QObject>
@@ -37,9 +38,10 @@ private:
 // starts from the same state: a real ChatServer on 127.0.0.1 with its database in
 // a temporary SQLite file; alice (who signs in through the views, with a password)
 // and bob (who posts over a real Socket.IO client); channels #general and #random
-// with both in them; and the ChatController the views know as `Chat`, with an
-// in-memory token store and its cache in a temporary folder. The QML tests reach
-// it as the context property `fixture`.
+// with both in them; and the ChatApp whose objects the views know as Account,
+// Hosting, Channels and Appearance, with an in-memory token store, its cache in a
+// temporary folder and a HostServer to host with. The QML tests reach the fixture
+// as the context property `fixture`.
 class QmlFixture : public QObject
 {
     Q_OBJECT
@@ -53,7 +55,7 @@ public:
     ~QmlFixture() override;
 
     bool isReady() const { return m_ready; }
-    ChatController *chat() const { return m_chat.get(); }
+    ChatApp *app() const { return m_app.get(); }
 
     QString serverUrl() const; // ws://127.0.0.1:PORT, as a person would type it
     QString serverHostAndPort() const; // 127.0.0.1:PORT, as the banner names it
@@ -91,7 +93,8 @@ private:
     QTemporaryDir m_dir; // the client cache and the hosted server's data
     std::unique_ptr<server::test::TestServer> m_server;
     std::unique_ptr<CountingTokenStore> m_tokens;
-    std::unique_ptr<ChatController> m_chat;
+    std::unique_ptr<host::HostServer> m_host; // outlives the app
+    std::unique_ptr<ChatApp> m_app;
     QHash<QString, server::test::TestServer::Account> m_accounts; // by username
     QHash<QString, QString> m_channels; // name → id
     QHash<QString, server::test::TestClient *> m_clients; // by username, owned by this

@@ -1,7 +1,7 @@
 // The Qt Quick Tests of the desktop app's pages (tests/ui/qml/tst_*.qml). Each
 // test file gets its own QML engine, and with it a fresh QmlFixture: a real
-// server, accounts, channels and the real ChatController registered as the views'
-// `Chat` singleton. No mocks.
+// server, accounts, channels and a real ChatApp attached to that engine, whose
+// objects are the views' singletons. No mocks.
 #include "qmlfixture.h"
 
 #include <QGuiApplication>
@@ -15,9 +15,9 @@
 
 #include <memory>
 
+Q_IMPORT_QML_PLUGIN(Parley_UiPlugin)
 Q_IMPORT_QML_PLUGIN(Parley_ViewsPlugin)
 
-using parley::ui::ChatController;
 using parley::ui::test::QmlFixture;
 
 class Setup : public QObject
@@ -33,15 +33,6 @@ public slots:
         m_settingsDir = std::make_unique<QTemporaryDir>();
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir->path());
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir->path());
-        // The views' Chat: the controller of the fixture that belongs to the engine asking.
-        qmlRegisterSingletonType<ChatController>(
-            "Parley.Ui", 1, 0, "Chat", [](QQmlEngine *engine, QJSEngine *) -> QObject * {
-                auto *fixture = engine->findChild<QmlFixture *>(QString(), Qt::FindDirectChildrenOnly);
-                if (!fixture)
-                    return nullptr;
-                QJSEngine::setObjectOwnership(fixture->chat(), QJSEngine::CppOwnership);
-                return fixture->chat();
-            });
     }
 
     void qmlEngineAvailable(QQmlEngine *engine)
@@ -51,6 +42,7 @@ public slots:
         auto *fixture = new QmlFixture(engine);
         if (!fixture->isReady())
             qWarning("the test server or its accounts could not be set up");
+        fixture->app()->attachTo(engine); // this engine's singletons are the fixture's app
         engine->rootContext()->setContextProperty(QStringLiteral("fixture"), fixture);
     }
 

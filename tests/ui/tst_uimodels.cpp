@@ -1,9 +1,11 @@
 // The QML adapters: every model passes QAbstractItemModelTester while it changes,
-// and message text is shown literally with only http(s) links added.
+// message text is shown literally with only http(s) links added, and the stage
+// banner names every stage in words.
 #include "ui/channellistmodel.h"
 #include "ui/memberlistmodel.h"
 #include "ui/messagelistmodel.h"
 #include "ui/messagetext.h"
+#include "ui/stagetext.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -148,22 +150,22 @@ private slots:
         typed.createdAt = now;
         model.addTyped(typed, me);
         QCOMPARE(model.rowCount(), 2);
-        QCOMPARE(roleAt(model, 1, MessageListModel::StateRole).toString(), QStringLiteral("pending"));
+        QCOMPARE(roleAt(model, 1, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Pending));
         model.setState(QStringLiteral("cm-1"), client::MessageState::Failed, QStringLiteral("Too fast."));
-        QCOMPARE(roleAt(model, 1, MessageListModel::StateRole).toString(), QStringLiteral("failed"));
+        QCOMPARE(roleAt(model, 1, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Failed));
         QCOMPARE(roleAt(model, 1, MessageListModel::ErrorRole).toString(), QStringLiteral("Too fast."));
         model.setState(QStringLiteral("cm-1"), client::MessageState::Sent);
-        QCOMPARE(roleAt(model, 1, MessageListModel::StateRole).toString(), QStringLiteral("sent"));
+        QCOMPARE(roleAt(model, 1, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Sent));
         QCOMPARE(roleAt(model, 1, MessageListModel::ErrorRole).toString(), QString());
 
         // Someone else's message lands before the typed one; then ours is delivered.
         model.addDelivered({message(2, user(QStringLiteral("u2"), QStringLiteral("bob")), now)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(roleAt(model, 1, MessageListModel::SeqRole).toLongLong(), 2);
-        QCOMPARE(roleAt(model, 2, MessageListModel::StateRole).toString(), QStringLiteral("sent"));
+        QCOMPARE(roleAt(model, 2, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Sent));
         model.addDelivered({message(3, me, now, QStringLiteral("hello"), QStringLiteral("cm-1"))});
         QCOMPARE(model.rowCount(), 3); // replaced, not added
-        QCOMPARE(roleAt(model, 2, MessageListModel::StateRole).toString(), QStringLiteral("delivered"));
+        QCOMPARE(roleAt(model, 2, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Delivered));
         QCOMPARE(roleAt(model, 2, MessageListModel::SeqRole).toLongLong(), 3);
         model.addDelivered({message(3, me, now, QStringLiteral("hello"), QStringLiteral("cm-1"))});
         QCOMPARE(model.rowCount(), 3); // a repeat changes nothing
@@ -185,8 +187,8 @@ private slots:
         QCOMPARE(changed.size(), 1);
         QCOMPARE(changed.first().at(0).toModelIndex().row(), 2);
         QCOMPARE(changed.first().at(1).toModelIndex().row(), 2);
-        QVERIFY(changed.first().at(2).value<QList<int>>().contains(MessageListModel::StateRole));
-        QCOMPARE(roleAt(model, 2, MessageListModel::StateRole).toString(), QStringLiteral("sent"));
+        QVERIFY(changed.first().at(2).value<QList<int>>().contains(MessageListModel::DeliveryRole));
+        QCOMPARE(roleAt(model, 2, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Sent));
     }
 
     void deliveredMessageNeverLeavesAPendingCopy()
@@ -202,7 +204,7 @@ private slots:
         const auto delivered = message(1, me, now, QStringLiteral("hello"), QStringLiteral("cm-1"));
         model.reset({delivered}, {typed}, me);
         QCOMPARE(model.rowCount(), 1);
-        QCOMPARE(roleAt(model, 0, MessageListModel::StateRole).toString(), QStringLiteral("delivered"));
+        QCOMPARE(roleAt(model, 0, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Delivered));
 
         // A typed row whose message is held already goes when the message comes again.
         model.addTyped(typed, me);
@@ -218,7 +220,7 @@ private slots:
         model.addDelivered({message(2, me, now, QStringLiteral("again"), QStringLiteral("cm-2"))});
         model.addDelivered({message(2, me, now, QStringLiteral("again"), QStringLiteral("cm-2"))});
         QCOMPARE(model.rowCount(), 1);
-        QCOMPARE(roleAt(model, 0, MessageListModel::StateRole).toString(), QStringLiteral("delivered"));
+        QCOMPARE(roleAt(model, 0, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Delivered));
 
         // Someone else's message with the same clientMsgId leaves ours alone.
         client::OutboxEntry third;
@@ -228,7 +230,7 @@ private slots:
         model.addDelivered({message(3, user(QStringLiteral("u2"), QStringLiteral("bob")), now,
             QStringLiteral("bob's"), QStringLiteral("cm-3"))});
         QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(roleAt(model, 2, MessageListModel::StateRole).toString(), QStringLiteral("pending"));
+        QCOMPARE(roleAt(model, 2, MessageListModel::DeliveryRole).toInt(), int(MessageListModel::Pending));
     }
 
     void linksTakeTheThemeColour()
@@ -273,6 +275,28 @@ private slots:
         QCOMPARE(messageTextToHtml(QStringLiteral("a\nb")), QStringLiteral("a<br>b"));
         QCOMPARE(messageTextToHtml(QStringLiteral("\"http://x.org/\"onmouseover")),
             QStringLiteral("&quot;<a href=\"http://x.org/\">http://x.org/</a>&quot;onmouseover"));
+    }
+
+    void stageTextsNameEveryStage()
+    {
+        const QString server = QStringLiteral("chat.example:7275");
+        QCOMPARE(describeStage(client::ClientSession::Stage::Disconnected, 0, server, {}),
+            QStringLiteral("Not connected."));
+        QCOMPARE(describeStage(client::ClientSession::Stage::Connecting, 0, server, {}),
+            QStringLiteral("Connecting to chat.example:7275…"));
+        QCOMPARE(describeStage(client::ClientSession::Stage::Authenticating, 0, server, {}),
+            QStringLiteral("Signing in…"));
+        QCOMPARE(describeStage(client::ClientSession::Stage::JoiningRooms, 0, server, {}),
+            QStringLiteral("Catching up on your channels…"));
+        QCOMPARE(describeStage(client::ClientSession::Stage::Ready, 0, server, {}),
+            QStringLiteral("Connected to chat.example:7275."));
+        QCOMPARE(describeStage(client::ClientSession::Stage::Reconnecting, 7, server, {}),
+            QStringLiteral("Connection lost. Reconnecting in 7 seconds…"));
+        QCOMPARE(describeStage(client::ClientSession::Stage::Reconnecting, 1, server, {}),
+            QStringLiteral("Connection lost. Reconnecting in 1 second…"));
+        QCOMPARE(
+            describeStage(client::ClientSession::Stage::Failed, 0, server, QStringLiteral("Wrong password.")),
+            QStringLiteral("Cannot connect: Wrong password."));
     }
 };
 

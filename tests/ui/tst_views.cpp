@@ -2,7 +2,10 @@
 // hosting with its addresses, the chat page with messages (markup shown literally),
 // send → pending → delivered, the reconnecting banner after the host stops, and the
 // theme switch. PNGs of each land in <build>/renders for a person to look at.
-#include "ui/chatcontroller.h"
+#include "host/hostserver.h"
+#include "ui/chatapp.h"
+#include "ui/memberlistmodel.h"
+#include "ui/messagelistmodel.h"
 
 #include <QDir>
 #include <QGuiApplication>
@@ -15,9 +18,11 @@
 #include <QTest>
 #include <QtQuickTest/quicktest.h>
 
+Q_IMPORT_QML_PLUGIN(Parley_UiPlugin)
 Q_IMPORT_QML_PLUGIN(Parley_ViewsPlugin)
 
 using namespace parley::ui;
+using Stage = parley::client::ClientSession::Stage;
 
 namespace {
 
@@ -51,6 +56,15 @@ QString shownText(QQuickItem *textEdit)
     return text;
 }
 
+// The model a view of the page shows (the page makes its own models).
+template<typename Model>
+Model *modelOf(QQuickWindow *window, const QString &viewName)
+{
+    const auto views = itemsNamed(window, viewName);
+    return views.isEmpty() ? nullptr
+                           : qobject_cast<Model *>(views.first()->property("model").value<QObject *>());
+}
+
 void saveRender(QQuickWindow *window, const QString &name)
 {
     const QString dir = QStringLiteral(PARLEY_RENDER_DIR);
@@ -74,12 +88,14 @@ private slots:
     void hostChatAndReconnect()
     {
         QTemporaryDir dir;
-        ChatController chat;
-        chat.setCacheDir(dir.filePath(QStringLiteral("client")));
-        chat.setTheme(QStringLiteral("light"));
-        qmlRegisterSingletonInstance("Parley.Ui", 1, 0, "Chat", &chat);
+        parley::host::HostServer host; // outlives the app: its session closes first
+        ChatApp chat;
+        chat.account().setCacheDir(dir.filePath(QStringLiteral("client")));
+        chat.hosting().setServer(&host);
+        chat.appearance().setTheme(QStringLiteral("light"));
 
         QQmlApplicationEngine engine;
+        chat.attachTo(&engine);
         engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
         engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Parley/Views/Main.qml")));
         QCOMPARE(engine.rootObjects().size(), 1);
@@ -95,37 +111,38 @@ private slots:
         options.port = 0;
         options.bind = QHostAddress(QHostAddress::LocalHost);
         options.dataDir = dir.filePath(QStringLiteral("server"));
-        QCOMPARE(chat.startHosting(options), QString());
+        QCOMPARE(chat.hosting().start(options), QString());
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("hostAddress")).size(), 1);
         QCOMPARE(itemsNamed(window, QStringLiteral("hostAddress")).first()->property("text").toString(),
-            chat.hostAddresses().first());
+            chat.hosting().addresses().first());
         saveRender(window, QStringLiteral("connect-page-hosting.png"));
 
-        chat.continueHosting(QStringLiteral("hostuser"));
+        chat.hosting().continueAs(QStringLiteral("hostuser"));
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("chatPage")).size(), 1);
-        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("ready"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.account().stage(), Stage::Ready, 10000);
         QTRY_VERIFY(itemsNamed(window, QStringLiteral("stageBanner")).isEmpty()); // hidden while all is well
 
         // The new server opened #general for its host.
-        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelName(), QStringLiteral("general"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.channels().currentChannelName(), QStringLiteral("general"), 10000);
+        auto *messages = modelOf<MessageListModel>(window, QStringLiteral("messageView"));
+        auto *members = modelOf<MemberListModel>(window, QStringLiteral("memberList"));
+        QVERIFY(messages && members);
+        QCOMPARE(messages->channelId(), chat.channels().currentChannelId());
         const QString markup = QStringLiteral("<b>x</b><img src=\"http://127.0.0.1:1/a.png\">");
-        QVERIFY(chat.sendMessage(markup));
-        QCOMPARE(
-            chat.messageModel().data(chat.messageModel().index(0), MessageListModel::StateRole).toString(),
-            QStringLiteral("pending")); // drawn as "Sending…" until delivered
-        QVERIFY(chat.sendMessage(QStringLiteral("Notes are at https://example.org/notes, see you.")));
+        QVERIFY(messages->sendMessage(markup));
+        const auto deliveryOf = [&](int row) {
+            return messages->data(messages->index(row), MessageListModel::DeliveryRole).toInt();
+        };
+        QCOMPARE(deliveryOf(0), int(MessageListModel::Pending)); // drawn as "Sending…" until delivered
+        QVERIFY(messages->sendMessage(QStringLiteral("Notes are at https://example.org/notes, see you.")));
         // Both delivered in the model first; then the view must show it (the marks
         // appear only once the delegates exist, so checking them alone proves nothing).
-        const auto stateOf = [&](int row) {
-            return chat.messageModel()
-                .data(chat.messageModel().index(row), MessageListModel::StateRole)
-                .toString();
-        };
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("messageText")).size(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(
-            stateOf(0) == QLatin1String("delivered") && stateOf(1) == QLatin1String("delivered"), 10000);
+            deliveryOf(0) == MessageListModel::Delivered && deliveryOf(1) == MessageListModel::Delivered,
+            10000);
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("stateMark")).size(), 0);
-        QTRY_COMPARE(chat.memberModel().rowCount(), 1);
+        QTRY_COMPARE(members->rowCount(), 1);
         const auto texts = itemsNamed(window, QStringLiteral("messageText"));
         QStringList shown;
         for (auto *text : texts)
@@ -144,7 +161,7 @@ private slots:
 
         // The theme follows the menu's choice.
         const QColor light = window->color();
-        chat.setTheme(QStringLiteral("dark"));
+        chat.appearance().setTheme(QStringLiteral("dark"));
         QTRY_VERIFY(window->color() != light);
         QVERIFY(window->color().lightnessF() < 0.5);
         // Links in the dark theme's light blue, not rich text's default dark blue.
@@ -154,11 +171,11 @@ private slots:
                         .toString()
                         .contains(QStringLiteral("color:#8cb4ff")));
         saveRender(window, QStringLiteral("main-window-dark.png"));
-        chat.setTheme(QStringLiteral("light"));
+        chat.appearance().setTheme(QStringLiteral("light"));
 
         // Out of every channel: the message area says what to do next.
-        chat.leaveChannel();
-        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelId(), QString(), 10000);
+        chat.channels().leaveChannel();
+        QTRY_COMPARE_WITH_TIMEOUT(chat.channels().currentChannelId(), QString(), 10000);
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("historyHeader")).size(), 1);
         QTRY_VERIFY(itemsNamed(window, QStringLiteral("historyHeader"))
                         .first()
@@ -168,8 +185,8 @@ private slots:
         saveRender(window, QStringLiteral("no-channel.png"));
 
         // Stopping the host: everyone hears SERVER_SHUTDOWN; the banner says so and counts down.
-        chat.stopHosting();
-        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("reconnecting"), 10000);
+        chat.hosting().stop();
+        QTRY_COMPARE_WITH_TIMEOUT(chat.account().stage(), Stage::Reconnecting, 10000);
         QTRY_COMPARE(itemsNamed(window, QStringLiteral("stageBanner")).size(), 1);
         const auto banner = itemsNamed(window, QStringLiteral("stageText"));
         QCOMPARE(banner.size(), 1);

@@ -88,7 +88,7 @@ TestCase {
     function signInAndWait(window) {
         fixture.signIn()
         tryVerify(() => visibleItem(windowRoot(window), "chatPage") !== null, 5000, "the chat page shows")
-        tryCompare(Chat, "stage", "ready", 10000)
+        tryCompare(Account, "stage", ClientSession.Ready, 10000)
         tryVerify(() => visibleItem(windowRoot(window), "stageBanner") === null, 5000,
                   "the stage banner hides once ready")
     }

@@ -19,7 +19,7 @@ PageTestCase {
         compare(fixture.startHosting(), "")
         tryVerify(() => addressesShown(root).length > 0, 5000, "the host panel lists addresses")
         const shown = addressesShown(root)
-        compare(shown, Chat.hostAddresses)
+        compare(shown, Hosting.addresses)
         for (const address of shown) {
             verify(/^127\.0\.0\.1:\d+$/.test(address), address)
             verify(fixture.accepts(address), "the hosted server answers at " + address)
@@ -29,15 +29,15 @@ PageTestCase {
         // The host's name is asked once; then the chat page shows the addresses too.
         const name = visibleItem(root, "hostUserField")
         verify(name !== null, "the host's name is asked")
-        compare(name.text, Chat.suggestedHostUser)
+        compare(name.text, Hosting.suggestedUsername)
         mouseClick(name)
         tryVerify(() => name.activeFocus, 2000)
         keySequence(StandardKey.SelectAll)
         typeText("hostess")
         mouseClick(visibleItem(root, "hostContinueButton"))
         tryVerify(() => visibleItem(root, "chatPage") !== null, 10000, "the host chats at once")
-        tryCompare(Chat, "stage", "ready", 10000)
-        compare(Chat.username, "hostess")
+        tryCompare(Account, "stage", ClientSession.Ready, 10000)
+        compare(Account.username, "hostess")
         tryCompare(addressesShown(visibleItem(root, "chatPage")), "length", shown.length)
         compare(addressesShown(visibleItem(root, "chatPage")), shown)
     }

@@ -19,22 +19,22 @@ PageTestCase {
     function test_1_altArrowsMoveBetweenChannels() {
         const window = openWindow()
         signInAndWait(window)
-        tryCompare(Chat, "currentChannelName", "general")
+        tryCompare(Channels, "currentChannelName", "general")
 
         keyClick(Qt.Key_Down, Qt.AltModifier)
-        tryCompare(Chat, "currentChannelName", "random")
+        tryCompare(Channels, "currentChannelName", "random")
         tryCompare(visibleItem(windowRoot(window), "channelTitle"), "text", "# random")
         keyClick(Qt.Key_Down, Qt.AltModifier) // the last one stays
-        compare(Chat.currentChannelName, "random")
+        compare(Channels.currentChannelName, "random")
         keyClick(Qt.Key_Up, Qt.AltModifier)
-        tryCompare(Chat, "currentChannelName", "general")
+        tryCompare(Channels, "currentChannelName", "general")
         tryCompare(visibleItem(windowRoot(window), "channelTitle"), "text", "# general")
     }
 
     function test_2_ctrlKJumpsAndEscCloses() {
         const window = openWindow()
         signInAndWait(window)
-        tryCompare(Chat, "currentChannelName", "general")
+        tryCompare(Channels, "currentChannelName", "general")
 
         keyClick(Qt.Key_K, Qt.ControlModifier)
         tryVerify(() => switcherFilter(window) !== null && switcherFilter(window).activeFocus, 3000,
@@ -46,7 +46,7 @@ PageTestCase {
                   "the filter lists #random, whatever the case")
         compare(itemWithText(list, "# general"), null, "and not #general")
         keyClick(Qt.Key_Return)
-        tryCompare(Chat, "currentChannelName", "random")
+        tryCompare(Channels, "currentChannelName", "random")
         tryVerify(() => switcherFilter(window) === null, 3000, "Enter closes the switcher")
 
         keyClick(Qt.Key_K, Qt.ControlModifier)
@@ -54,19 +54,19 @@ PageTestCase {
         typeText("gen")
         keyClick(Qt.Key_Escape)
         tryVerify(() => switcherFilter(window) === null, 3000, "Esc closes the switcher")
-        compare(Chat.currentChannelName, "random", "Esc jumped nowhere")
+        compare(Channels.currentChannelName, "random", "Esc jumped nowhere")
     }
 
     function test_3_escClosesADialog() {
         const window = openWindow()
         signInAndWait(window)
-        const channelsBefore = Chat.channels.count
+        const channelsBefore = Channels.model.count
 
         mouseClick(visibleItem(windowRoot(window), "createChannelButton"))
         tryVerify(() => createDialogShown(window), 3000, "New channel opens its dialog")
         typeText("never-made")
         keyClick(Qt.Key_Escape)
         tryVerify(() => !createDialogShown(window), 3000, "Esc closes the dialog")
-        compare(Chat.channels.count, channelsBefore, "and creates nothing")
+        compare(Channels.model.count, channelsBefore, "and creates nothing")
     }
 }

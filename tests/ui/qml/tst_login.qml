@@ -53,11 +53,11 @@ PageTestCase {
         compare(itemWithText(visibleItem(root, "channel_general"), "# general") !== null, true)
         compare(itemWithText(visibleItem(root, "channel_random"), "# random") !== null, true)
         tryCompare(visibleItem(root, "channelTitle"), "text", "# general")
-        compare(Chat.username, fixture.username)
+        compare(Account.username, fixture.username)
         tryVerify(() => visibleItem(root, "stageBanner") === null, 10000, "ready: no banner")
         verify(fixture.savedToken() !== "", "the sign-in is kept in the token store")
-        // Every TokenStore answers through its callback; an empty one throws
-        // std::bad_function_call and ended the app after each log-in (fixed in 6715b7e).
+        // Every TokenStore answers through its callback; a call without one would
+        // throw std::bad_function_call in a real store and end the app.
         compare(fixture.tokenStoreCallsWithoutCallback, 0, "calls to the token store without a callback")
     }
 }

@@ -22,9 +22,9 @@ PageTestCase {
 
     function test_2_pendingUntilTheServerIsBack() {
         const window = openWindow()
-        tryCompare(Chat, "stage", "ready", 10000) // the session of test 1 lives on
+        tryCompare(Account, "stage", ClientSession.Ready, 10000) // the session of test 1 lives on
         verify(fixture.stopServer())
-        tryCompare(Chat, "stage", "reconnecting", 5000)
+        tryCompare(Account, "stage", ClientSession.Reconnecting, 5000)
 
         const text = "typed while the server was away"
         typeMessage(window, text)
@@ -36,7 +36,7 @@ PageTestCase {
         compare(visibleItem(rowShowing(window, text), "resendButton"), null, "nothing to resend while pending")
 
         verify(fixture.startServer())
-        Chat.reconnectNow()
+        Account.reconnectNow()
         tryVerify(() => rowsShowing(window, text).length === 1 && stateMark(rowShowing(window, text)) === null,
                   10000, "the row loses its mark once the server has the message")
         compare(fixture.storedTexts("general"), ["hello from the composer", text])

@@ -44,7 +44,7 @@ PageTestCase {
         tryVerify(() => banner.visible, 5000, "the banner shows when the connection is lost")
         tryVerify(() => seen.some(text => /^The server is restarting or shutting down\. Reconnecting in \d+ s…$/.test(text)),
                   5000, "the server's shutdown notice is named: " + seen.join(" | "))
-        compare(Chat.stage, "reconnecting")
+        compare(Account.stage, ClientSession.Reconnecting)
         // The first words after the loss already count down (no "in 0 s").
         verify(/^The server is restarting or shutting down\. Reconnecting in [1-9]\d* s…$/.test(seen[0]),
                "the first words after the loss: " + seen[0])
@@ -68,7 +68,7 @@ PageTestCase {
 
         // A token the server refuses: failed, in red, with the reason, no retry by itself.
         fixture.signInWithToken("not-a-token")
-        tryCompare(Chat, "stage", "failed", 10000)
+        tryCompare(Account, "stage", ClientSession.Failed, 10000)
         verify(banner.visible)
         compare(label.text, "Cannot connect: Your sign-in is no longer valid. Please sign in again.")
         verify(Qt.colorEqual(banner.color, Theme.danger))

@@ -28,7 +28,7 @@ PageTestCase {
         const title = visibleItem(root, "channelTitle")
 
         choose(window, "Light theme")
-        compare(Chat.theme, "light")
+        compare(Appearance.theme, "light")
         verify(!Theme.dark)
         verify(Qt.colorEqual(window.color, Theme.window))
         verify(window.color.hslLightness > 0.5, "light window: " + window.color)
@@ -38,7 +38,7 @@ PageTestCase {
         const lightText = title.color.toString()
 
         choose(window, "Dark theme")
-        compare(Chat.theme, "dark")
+        compare(Appearance.theme, "dark")
         verify(Theme.dark)
         verify(Qt.colorEqual(window.color, Theme.window))
         verify(window.color.hslLightness < 0.5, "dark window: " + window.color)

@@ -17,7 +17,7 @@ PageTestCase {
     function test_badgeCountsAndClears() {
         const window = openWindow()
         signInAndWait(window)
-        tryCompare(Chat, "currentChannelName", "general")
+        tryCompare(Channels, "currentChannelName", "general")
         compare(badge(window, "random"), null, "nothing unread at first")
         compare(badge(window, "general"), null)
 
@@ -35,7 +35,7 @@ PageTestCase {
         compare(badge(window, "random").count, 3)
 
         mouseClick(visibleItem(windowRoot(window), "channel_random"))
-        tryCompare(Chat, "currentChannelName", "random")
+        tryCompare(Channels, "currentChannelName", "random")
         tryCompare(visibleItem(windowRoot(window), "channelTitle"), "text", "# random")
         tryVerify(() => rowShowing(window, "one") && rowShowing(window, "two") && rowShowing(window, "three"), 5000,
                   "the three messages show")

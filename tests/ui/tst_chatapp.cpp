@@ -1,14 +1,19 @@
-// The desktop app's facade (ChatController) against a real server on loopback:
-// the member list fills from channel:members and follows joins and leaves, a
-// created channel opens with its own members, unread counts grow while someone
-// else posts elsewhere, older pages load on request and "older history" is known
-// exactly, sign-in failures are sentences, and logging out revokes the token.
+// The desktop app's objects (ChatApp: account, channels; the page's message and
+// member models bound to them) against a real server on loopback: the member
+// list fills from channel:members and follows joins and leaves, a created channel
+// opens with its own members, unread counts grow while someone else posts
+// elsewhere, older pages load on request and "older history" is known exactly,
+// sign-in failures are sentences, and logging out revokes the token.
+#include "boundmodels.h"
 #include "serverharness.h"
 #include "session/tokenstore.h"
 #include "store/chatstore.h"
-#include "ui/chatcontroller.h"
+#include "ui/chatapp.h"
 
 #include <QCoreApplication>
+#include <QQmlComponent>
+#include <QQmlEngine>
+#include <QQmlEngineExtensionPlugin>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
@@ -16,11 +21,14 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+Q_IMPORT_QML_PLUGIN(Parley_UiPlugin)
+
 using namespace parley;
 using namespace parley::ui;
 using server::test::isSuccess;
 using server::test::TestClient;
 using server::test::TestServer;
+using Stage = client::ClientSession::Stage;
 
 namespace {
 
@@ -37,14 +45,14 @@ QStringList usernames(const MemberListModel &model)
     return names;
 }
 
-int unreadOf(ChannelListModel &model, const QString &channelId)
+int unreadOf(const ChannelListModel &model, const QString &channelId)
 {
     return model.data(model.index(model.indexOf(channelId)), ChannelListModel::UnreadRole).toInt();
 }
 
 } // namespace
 
-class TestChatController : public QObject
+class TestChatApp : public QObject
 {
     Q_OBJECT
 private:
@@ -57,7 +65,8 @@ private:
         protocol::Channel general;
         protocol::Channel random;
         QTemporaryDir cache;
-        ChatController chat;
+        ChatApp chat;
+        test::BoundModels open {chat};
     };
 
     std::unique_ptr<World> makeWorld()
@@ -71,14 +80,15 @@ private:
         world->random = world->server.createChannel(QStringLiteral("random"), world->alice.user.id);
         world->server.addMember(world->general.id, world->bob.user.id);
         world->server.addMember(world->random.id, world->bob.user.id);
-        world->chat.setCacheDir(world->cache.path());
-        world->chat.signInWithToken(serverUrl(world->server), QStringLiteral("alice"), world->alice.token);
+        world->chat.account().setCacheDir(world->cache.path());
+        world->chat.account().signInWithToken(
+            serverUrl(world->server), QStringLiteral("alice"), world->alice.token);
         return world;
     }
 
-    static bool waitReady(ChatController &chat)
+    static bool waitReady(ChatApp &chat)
     {
-        return QTest::qWaitFor([&] { return chat.stageName() == QLatin1String("ready"); }, 10000);
+        return QTest::qWaitFor([&] { return chat.account().stage() == Stage::Ready; }, 10000);
     }
 
 private Q_SLOTS:
@@ -86,9 +96,49 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("ParleyTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_chatcontroller"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_chatapp"));
     }
     void init() { QSettings().clear(); }
+
+    void everyEngineHasItsOwnApp()
+    {
+        ChatApp app;
+        QQmlEngine attached;
+        QQmlEngine other;
+        attached.addImportPath(QStringLiteral("qrc:/qt/qml"));
+        other.addImportPath(QStringLiteral("qrc:/qt/qml"));
+        app.attachTo(&attached);
+        const auto singletonsSeenBy = [](QQmlEngine &engine) {
+            QQmlComponent component(&engine);
+            component.setData("import QtQml\nimport Parley.Ui\n"
+                              "QtObject { property var all: [Account, Hosting, Channels, Appearance] }",
+                QUrl());
+            std::unique_ptr<QObject> object(component.create());
+            if (!object) {
+                qWarning().noquote() << component.errorString();
+                return QList<QObject *>();
+            }
+            QList<QObject *> found;
+            const auto all = object->property("all").toList();
+            for (const auto &singleton : all)
+                found.append(singleton.value<QObject *>());
+            return found;
+        };
+
+        const auto seen = singletonsSeenBy(attached);
+        QCOMPARE(
+            seen, (QList<QObject *> {&app.account(), &app.hosting(), &app.channels(), &app.appearance()}));
+        for (QObject *object : seen)
+            QCOMPARE(QJSEngine::objectOwnership(object), QJSEngine::CppOwnership);
+        QCOMPARE(singletonsSeenBy(attached), seen); // one instance per engine
+
+        // An engine with no app attached makes one of its own.
+        const auto elsewhere = singletonsSeenBy(other);
+        QCOMPARE(elsewhere.size(), 4);
+        QVERIFY(!elsewhere.contains(nullptr));
+        QVERIFY(elsewhere.first() != &app.account());
+        QCOMPARE(elsewhere.first(), &ChatApp::of(&other)->account());
+    }
 
     void memberListFillsAndFollowsJoinsAndLeaves()
     {
@@ -96,9 +146,9 @@ private Q_SLOTS:
         QVERIFY(world);
         auto &chat = world->chat;
         QVERIFY(waitReady(chat));
-        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("general"));
+        QTRY_COMPARE(chat.channels().currentChannelName(), QStringLiteral("general"));
         QTRY_COMPARE(
-            usernames(chat.memberModel()), (QStringList {QStringLiteral("alice"), QStringLiteral("bob")}));
+            usernames(world->open.members), (QStringList {QStringLiteral("alice"), QStringLiteral("bob")}));
 
         // carol joins: channel:member_joined adds her; she leaves: member_left takes her off.
         const auto carol = world->server.createUser(QStringLiteral("carol"));
@@ -106,17 +156,17 @@ private Q_SLOTS:
         QVERIFY(carolClient.connectMain(carol.token));
         QVERIFY(isSuccess(carolClient.request(
             QStringLiteral("channel:join"), QJsonObject {{QStringLiteral("channelId"), world->general.id}})));
-        QTRY_COMPARE(chat.memberModel().rowCount(), 3);
-        QVERIFY(usernames(chat.memberModel()).contains(QStringLiteral("carol")));
+        QTRY_COMPARE(world->open.members.rowCount(), 3);
+        QVERIFY(usernames(world->open.members).contains(QStringLiteral("carol")));
         QVERIFY(isSuccess(carolClient.request(QStringLiteral("channel:leave"),
             QJsonObject {{QStringLiteral("channelId"), world->general.id}})));
         QTRY_COMPARE(
-            usernames(chat.memberModel()), (QStringList {QStringLiteral("alice"), QStringLiteral("bob")}));
+            usernames(world->open.members), (QStringList {QStringLiteral("alice"), QStringLiteral("bob")}));
 
         // Another channel shows its own members.
         world->server.addMember(world->random.id, carol.user.id);
-        chat.selectChannel(world->random.id);
-        QTRY_COMPARE(chat.memberModel().rowCount(), 3);
+        chat.channels().selectChannel(world->random.id);
+        QTRY_COMPARE(world->open.members.rowCount(), 3);
     }
 
     void createdChannelOpensWithItsOwnMembers()
@@ -125,13 +175,13 @@ private Q_SLOTS:
         QVERIFY(world);
         auto &chat = world->chat;
         QVERIFY(waitReady(chat));
-        QTRY_COMPARE(chat.memberModel().rowCount(), 2); // #general: alice and bob
+        QTRY_COMPARE(world->open.members.rowCount(), 2); // #general: alice and bob
 
-        chat.createChannel(QStringLiteral("design"), QStringLiteral("pixels"), false);
-        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("design"));
-        QTRY_COMPARE(usernames(chat.memberModel()), QStringList {QStringLiteral("alice")});
-        QCOMPARE(chat.messageModel().rowCount(), 0);
-        QCOMPARE(chat.currentChannelTopic(), QStringLiteral("pixels"));
+        chat.channels().createChannel(QStringLiteral("design"), QStringLiteral("pixels"), false);
+        QTRY_COMPARE(chat.channels().currentChannelName(), QStringLiteral("design"));
+        QTRY_COMPARE(usernames(world->open.members), QStringList {QStringLiteral("alice")});
+        QCOMPARE(world->open.messages.rowCount(), 0);
+        QCOMPARE(chat.channels().currentChannelTopic(), QStringLiteral("pixels"));
     }
 
     void unreadGrowsWhileSomeoneElsePosts()
@@ -140,8 +190,8 @@ private Q_SLOTS:
         QVERIFY(world);
         auto &chat = world->chat;
         QVERIFY(waitReady(chat));
-        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("general"));
-        QCOMPARE(unreadOf(chat.channelModel(), world->random.id), 0);
+        QTRY_COMPARE(chat.channels().currentChannelName(), QStringLiteral("general"));
+        QCOMPARE(unreadOf(*chat.channels().model(), world->random.id), 0);
 
         TestClient bob(world->server.url());
         QVERIFY(bob.connectMain(world->bob.token));
@@ -150,18 +200,18 @@ private Q_SLOTS:
                 QJsonObject {{QStringLiteral("channelId"), world->random.id},
                     {QStringLiteral("content"), QStringLiteral("post %1").arg(i)}})));
         }
-        QTRY_COMPARE(unreadOf(chat.channelModel(), world->random.id), 3);
+        QTRY_COMPARE(unreadOf(*chat.channels().model(), world->random.id), 3);
         // In the open channel a post is read at once.
         QVERIFY(isSuccess(bob.request(QStringLiteral("message:send"),
             QJsonObject {{QStringLiteral("channelId"), world->general.id},
                 {QStringLiteral("content"), QStringLiteral("seen")}})));
-        QTRY_COMPARE(chat.messageModel().rowCount(), 1);
-        QCOMPARE(unreadOf(chat.channelModel(), world->general.id), 0);
-        QCOMPARE(unreadOf(chat.channelModel(), world->random.id), 3);
+        QTRY_COMPARE(world->open.messages.rowCount(), 1);
+        QCOMPARE(unreadOf(*chat.channels().model(), world->general.id), 0);
+        QCOMPARE(unreadOf(*chat.channels().model(), world->random.id), 3);
 
-        chat.selectChannel(world->random.id);
-        QTRY_COMPARE(unreadOf(chat.channelModel(), world->random.id), 0);
-        QCOMPARE(chat.messageModel().rowCount(), 3);
+        chat.channels().selectChannel(world->random.id);
+        QTRY_COMPARE(unreadOf(*chat.channels().model(), world->random.id), 0);
+        QCOMPARE(world->open.messages.rowCount(), 3);
     }
 
     void olderPagesLoadAndTheStartIsKnown()
@@ -171,12 +221,12 @@ private Q_SLOTS:
         auto &chat = world->chat;
         // #random: empty. Nothing older, nothing loading.
         QVERIFY(waitReady(chat));
-        chat.selectChannel(world->random.id);
-        QTRY_COMPARE(chat.currentChannelName(), QStringLiteral("random"));
-        QCOMPARE(chat.hasOlder(), false);
-        QCOMPARE(chat.loadingOlder(), false);
-        chat.loadOlder();
-        QCOMPARE(chat.loadingOlder(), false);
+        chat.channels().selectChannel(world->random.id);
+        QTRY_COMPARE(chat.channels().currentChannelName(), QStringLiteral("random"));
+        QCOMPARE(world->open.messages.hasOlder(), false);
+        QCOMPARE(world->open.messages.loadingOlder(), false);
+        world->open.messages.loadOlder();
+        QCOMPARE(world->open.messages.loadingOlder(), false);
 
         // #general: 230 messages; the first page shows the newest, the rest come on request.
         auto &messages = world->server.server().store().messages();
@@ -191,27 +241,27 @@ private Q_SLOTS:
             QJsonObject {{QStringLiteral("channelId"), world->general.id},
                 {QStringLiteral("content"), QStringLiteral("message 231")}})));
         // Caught up in the cache while another channel is open; then opened.
-        QTRY_COMPARE(chat.session()->cachedMessages(world->general.id, 300).size(), 231);
-        chat.selectChannel(world->general.id);
-        QCOMPARE(chat.messageModel().newestSeq(), 231);
-        QVERIFY(chat.messageModel().oldestSeq() > 1);
-        QCOMPARE(chat.hasOlder(), true);
-        QCOMPARE(chat.loadingOlder(), false);
+        QTRY_COMPARE(chat.account().session()->cachedMessages(world->general.id, 300).size(), 231);
+        chat.channels().selectChannel(world->general.id);
+        QCOMPARE(world->open.messages.newestSeq(), 231);
+        QVERIFY(world->open.messages.oldestSeq() > 1);
+        QCOMPARE(world->open.messages.hasOlder(), true);
+        QCOMPARE(world->open.messages.loadingOlder(), false);
 
         int pages = 0;
-        while (chat.hasOlder() && pages < 10) {
-            const qint64 oldest = chat.messageModel().oldestSeq();
-            chat.loadOlder();
-            QTRY_VERIFY(!chat.loadingOlder());
-            QVERIFY2(chat.messageModel().oldestSeq() < oldest, "each page goes further back");
+        while (world->open.messages.hasOlder() && pages < 10) {
+            const qint64 oldest = world->open.messages.oldestSeq();
+            world->open.messages.loadOlder();
+            QTRY_VERIFY(!world->open.messages.loadingOlder());
+            QVERIFY2(world->open.messages.oldestSeq() < oldest, "each page goes further back");
             ++pages;
         }
         QVERIFY(pages >= 2);
-        QCOMPARE(chat.messageModel().oldestSeq(), 1);
-        QCOMPARE(chat.hasOlder(), false);
-        QCOMPARE(chat.messageModel().rowCount(), 231);
+        QCOMPARE(world->open.messages.oldestSeq(), 1);
+        QCOMPARE(world->open.messages.hasOlder(), false);
+        QCOMPARE(world->open.messages.rowCount(), 231);
         QCOMPARE(
-            chat.messageModel().data(chat.messageModel().index(0), MessageListModel::TextRole).toString(),
+            world->open.messages.data(world->open.messages.index(0), MessageListModel::TextRole).toString(),
             QStringLiteral("message 1"));
     }
 
@@ -220,10 +270,10 @@ private Q_SLOTS:
         TestServer server;
         QVERIFY(server.start());
         QTemporaryDir cache;
-        ChatController chat;
-        chat.setCacheDir(cache.path());
+        ChatApp chat;
+        chat.account().setCacheDir(cache.path());
         client::MemoryTokenStore tokens;
-        chat.setTokenStore(&tokens);
+        chat.account().setTokenStore(&tokens);
         const QString url = serverUrl(server);
         const auto savedToken = [&] {
             QString saved;
@@ -235,27 +285,27 @@ private Q_SLOTS:
             return saved;
         };
 
-        chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("short"));
-        QCOMPARE(chat.errorText(), QStringLiteral("Choose a password of at least 8 characters."));
-        chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("correct horse battery"));
-        QTRY_VERIFY_WITH_TIMEOUT(chat.signedIn(), 20000);
-        QCOMPARE(chat.errorText(), QString());
-        QCOMPARE(chat.username(), QStringLiteral("dana"));
-        QCOMPARE(chat.recentServers(), QStringList {url});
+        chat.account().createAccount(url, QStringLiteral("dana"), QStringLiteral("short"));
+        QCOMPARE(chat.account().errorText(), QStringLiteral("Choose a password of at least 8 characters."));
+        chat.account().createAccount(url, QStringLiteral("dana"), QStringLiteral("correct horse battery"));
+        QTRY_VERIFY_WITH_TIMEOUT(chat.account().signedIn(), 20000);
+        QCOMPARE(chat.account().errorText(), QString());
+        QCOMPARE(chat.account().username(), QStringLiteral("dana"));
+        QCOMPARE(chat.account().recentServers(), QStringList {url});
         QVERIFY(waitReady(chat));
-        QCOMPARE(savedToken(), chat.session()->token()); // kept for the next start
-        chat.logOut();
-        QVERIFY(!chat.signedIn());
+        QCOMPARE(savedToken(), chat.account().session()->token()); // kept for the next start
+        chat.account().logOut();
+        QVERIFY(!chat.account().signedIn());
         QCOMPARE(savedToken(), QString()); // and forgotten on log-out
 
-        chat.logIn(url, QStringLiteral("dana"), QStringLiteral("wrong password"));
-        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
-        QCOMPARE(chat.errorText(), QStringLiteral("Wrong username or password."));
-        QVERIFY(!chat.signedIn());
+        chat.account().logIn(url, QStringLiteral("dana"), QStringLiteral("wrong password"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.account().busy(), 20000);
+        QCOMPARE(chat.account().errorText(), QStringLiteral("Wrong username or password."));
+        QVERIFY(!chat.account().signedIn());
 
-        chat.createAccount(url, QStringLiteral("dana"), QStringLiteral("another password"));
-        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
-        QCOMPARE(chat.errorText(),
+        chat.account().createAccount(url, QStringLiteral("dana"), QStringLiteral("another password"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.account().busy(), 20000);
+        QCOMPARE(chat.account().errorText(),
             QStringLiteral("That username is already taken. Choose another one, or log in."));
 
         // Nothing listens on this port any more.
@@ -265,10 +315,10 @@ private Q_SLOTS:
             QVERIFY(probe.listen(QHostAddress::LocalHost));
             closedPort = probe.serverPort();
         }
-        chat.logIn(QStringLiteral("ws://127.0.0.1:%1").arg(closedPort), QStringLiteral("dana"),
+        chat.account().logIn(QStringLiteral("ws://127.0.0.1:%1").arg(closedPort), QStringLiteral("dana"),
             QStringLiteral("correct horse battery"));
-        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
-        QCOMPARE(chat.errorText(),
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.account().busy(), 20000);
+        QCOMPARE(chat.account().errorText(),
             QStringLiteral("Cannot reach 127.0.0.1:%1. Check the address, and that the server is running.")
                 .arg(closedPort));
 
@@ -276,17 +326,17 @@ private Q_SLOTS:
         closed.registrationOpen = false;
         TestServer invitationOnly(TestServer::Storage::Memory, closed);
         QVERIFY(invitationOnly.start());
-        chat.createAccount(
+        chat.account().createAccount(
             serverUrl(invitationOnly), QStringLiteral("erin"), QStringLiteral("correct horse battery"));
-        QTRY_VERIFY_WITH_TIMEOUT(!chat.busy(), 20000);
-        QCOMPARE(chat.errorText(),
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.account().busy(), 20000);
+        QCOMPARE(chat.account().errorText(),
             QStringLiteral(
                 "This server does not take new accounts. Ask the person who runs it to create one for you."));
 
         // Only servers that worked are remembered; one can be taken off the list.
-        QCOMPARE(chat.recentServers(), QStringList {url});
-        chat.forgetServer(url);
-        QCOMPARE(chat.recentServers(), QStringList());
+        QCOMPARE(chat.account().recentServers(), QStringList {url});
+        chat.account().forgetServer(url);
+        QCOMPARE(chat.account().recentServers(), QStringList());
     }
 
     void theFirstWordsAfterALossCountDown()
@@ -296,9 +346,9 @@ private Q_SLOTS:
         auto &chat = world->chat;
         QVERIFY(waitReady(chat));
         QStringList seen;
-        connect(&chat, &ChatController::stageChanged, this, [&] {
-            if (chat.stageName() == QLatin1String("reconnecting"))
-                seen.append(chat.stageText());
+        connect(&chat.account(), &AccountController::stageChanged, this, [&] {
+            if (chat.account().stage() == Stage::Reconnecting)
+                seen.append(chat.account().stageText());
         });
         QVERIFY(world->server.stop()); // SERVER_SHUTDOWN to everyone
         QTRY_VERIFY(!seen.isEmpty());
@@ -318,9 +368,9 @@ private Q_SLOTS:
             TestClient before(world->server.url());
             QVERIFY(before.connectMain(token)); // the token works while signed in
         }
-        chat.logOut();
-        QVERIFY(!chat.signedIn());
-        QVERIFY(!chat.session());
+        chat.account().logOut();
+        QVERIFY(!chat.account().signedIn());
+        QVERIFY(!chat.account().session());
         // auth:logout went out before the token was dropped: the server refuses it now.
         const bool refused = QTest::qWaitFor(
             [&] {
@@ -332,5 +382,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestChatController)
-#include "tst_chatcontroller.moc"
+QTEST_MAIN(TestChatApp)
+#include "tst_chatapp.moc"

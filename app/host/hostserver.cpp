@@ -12,7 +12,7 @@
 #include <QThread>
 #include <QTimer>
 
-namespace parley::ui {
+namespace parley::host {
 
 namespace {
 
@@ -57,11 +57,11 @@ HostServer::~HostServer()
 HostServer::StartResult HostServer::start(const server::ServerConfig &config)
 {
     if (m_state == State::Running)
-        return StartResult(QStringLiteral("This computer is already hosting."));
+        return StartResult(tr("This computer is already hosting."));
     if (m_state == State::Stopping)
-        return StartResult(QStringLiteral("The server is still stopping. Try again in a moment."));
+        return StartResult(tr("The server is still stopping. Try again in a moment."));
     if (!config.dataDir.isEmpty() && !QDir().mkpath(config.dataDir))
-        return StartResult(QStringLiteral("Cannot create the folder %1.").arg(config.dataDir));
+        return StartResult(tr("Cannot create the folder %1.").arg(config.dataDir));
 
     releaseThread(); // a previous run's thread has ended
     m_thread = new QThread(this);
@@ -116,18 +116,27 @@ HostServer::StartResult HostServer::start(const server::ServerConfig &config)
     return result;
 }
 
+HostServer::StartResult HostServer::start(const Options &options)
+{
+    server::ServerConfig config;
+    config.address = options.bind;
+    config.port = options.port;
+    config.dataDir = options.dataDir.isEmpty() ? defaultDataDir() : options.dataDir;
+    return start(config);
+}
+
 HostServer::AccountResult HostServer::hostAccount(const QString &username)
 {
     // A blocking call into a thread that is ending would never return.
     if (m_state != State::Running)
-        return AccountResult(QStringLiteral("The server is not running."));
+        return AccountResult(tr("The server is not running."));
     AccountResult result {QString()};
     QMetaObject::invokeMethod(
         m_keeper,
         [&, keeper = m_keeper] {
             auto *chat = keeper->server;
             if (!chat) {
-                result = AccountResult(QStringLiteral("The server is not running."));
+                result = AccountResult(HostServer::tr("The server is not running."));
                 return;
             }
             auto &users = chat->store().users();
@@ -150,7 +159,7 @@ HostServer::AccountResult HostServer::hostAccount(const QString &username)
                 account = users.createUser(newUser);
             }
             if (!account) {
-                result = AccountResult(QStringLiteral("Cannot create the account %1: %2")
+                result = AccountResult(HostServer::tr("Cannot create the account %1: %2")
                                            .arg(username, account.error().message));
                 return;
             }
@@ -181,6 +190,8 @@ void HostServer::onThreadFinished()
     m_state = State::Idle;
     releaseThread();
     Q_EMIT stopped();
+    if (m_stoppedHandler)
+        m_stoppedHandler();
 }
 
 void HostServer::releaseThread()
@@ -225,4 +236,4 @@ QString HostServer::defaultDataDir()
         QStringLiteral("/parley/server");
 }
 
-} // namespace parley::ui
+} // namespace parley::host

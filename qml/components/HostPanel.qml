@@ -16,28 +16,19 @@ Rectangle {
         anchors.fill: parent
         anchors.margins: 8
         Label {
-            text: "Hosting on this computer. Teammates connect to:"
+            text: qsTr("Hosting on this computer. Teammates connect to:")
             color: Theme.text
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
         Repeater {
-            model: Chat.hostAddresses
-            delegate: TextEdit {
-                required property string modelData
-                objectName: "hostAddress"
-                text: modelData
-                readOnly: true
-                selectByMouse: true
-                color: Theme.text
-                font.family: "monospace"
-                font.bold: true
-            }
+            model: Hosting.addresses
+            delegate: HostAddressDelegate {}
         }
         Button {
             objectName: "stopHostingButton"
-            text: "Stop hosting"
-            onClicked: Chat.stopHosting()
+            text: qsTr("Stop hosting")
+            onClicked: Hosting.stop()
         }
     }
 }

@@ -5,27 +5,29 @@ import Parley.Ui
 import Parley.Views
 
 // One message: a day separator above the first of a day, the author's name unless
-// the run continues, the text (escaped, links made here), and its state.
+// the run continues, the text (escaped, links made here), and where it stands.
 Column {
     id: root
-    required property int index
     required property string clientMsgId
     required property string author
-    required property string text
     required property string html
     required property string timeText
-    required property string state
+    required property int delivery // MessageListModel.Delivery
     required property string error
     required property bool firstOfDay
     required property string dayLabel
     required property bool grouped
+    readonly property bool pending: delivery === MessageListModel.Pending
+    readonly property bool failed: delivery === MessageListModel.Failed
+    signal resendRequested(string clientMsgId)
+    signal discardRequested(string clientMsgId)
     width: ListView.view ? ListView.view.width : 400
     spacing: 2
     topPadding: grouped ? 0 : 8
 
     RowLayout {
         visible: root.firstOfDay
-        width: parent.width
+        width: root.width
         Rectangle { height: 1; color: Theme.muted; opacity: 0.4; Layout.fillWidth: true }
         Label { text: root.dayLabel; color: Theme.muted; font.pixelSize: 11 }
         Rectangle { height: 1; color: Theme.muted; opacity: 0.4; Layout.fillWidth: true }
@@ -34,10 +36,11 @@ Column {
         visible: !root.grouped
         spacing: 8
         leftPadding: 12
-        Label { text: root.author; font.bold: true; color: Theme.text }
-        Label { text: root.timeText; color: Theme.muted; font.pixelSize: 11; anchors.baseline: parent.children[0].baseline }
+        Label { id: authorLabel; text: root.author; font.bold: true; color: Theme.text }
+        Label { text: root.timeText; color: Theme.muted; font.pixelSize: 11; anchors.baseline: authorLabel.baseline }
     }
     TextEdit {
+        id: messageText
         objectName: "messageText"
         x: 12
         width: root.width - 24
@@ -47,35 +50,36 @@ Column {
         selectByMouse: true
         wrapMode: TextEdit.Wrap
         color: Theme.text
-        opacity: root.state === "pending" ? 0.6 : 1
+        opacity: root.pending ? 0.6 : 1
         onLinkActivated: link => Qt.openUrlExternally(link)
         HoverHandler {
-            enabled: parent.hoveredLink !== ""
+            enabled: messageText.hoveredLink !== ""
             cursorShape: Qt.PointingHandCursor
         }
     }
     Row {
-        visible: root.state === "pending" || root.state === "failed"
+        visible: root.pending || root.failed
         leftPadding: 12
         spacing: 8
         Label {
             objectName: "stateMark"
-            text: root.state === "pending" ? "Sending…" : "Not sent" + (root.error !== "" ? ": " + root.error : "")
-            color: root.state === "failed" ? Theme.danger : Theme.muted
+            text: root.pending ? qsTr("Sending…")
+                : root.error !== "" ? qsTr("Not sent: %1").arg(root.error) : qsTr("Not sent")
+            color: root.failed ? Theme.danger : Theme.muted
             font.pixelSize: 11
         }
         Button {
             objectName: "resendButton"
-            visible: root.state === "failed"
-            text: "Resend"
+            visible: root.failed
+            text: qsTr("Resend")
             flat: true
-            onClicked: Chat.resend(root.clientMsgId)
+            onClicked: root.resendRequested(root.clientMsgId)
         }
         Button {
-            visible: root.state === "failed"
-            text: "Discard"
+            visible: root.failed
+            text: qsTr("Discard")
             flat: true
-            onClicked: Chat.discard(root.clientMsgId)
+            onClicked: root.discardRequested(root.clientMsgId)
         }
     }
 }

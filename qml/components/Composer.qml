@@ -8,8 +8,9 @@ import Parley.Views
 RowLayout {
     id: root
     objectName: "composer"
+    required property MessageListModel messages
     property alias input: area
-    readonly property int limit: Chat.maxMessageLength
+    readonly property int limit: messages.maxMessageLength
     spacing: 6
 
     ScrollView {
@@ -18,8 +19,9 @@ RowLayout {
         TextArea {
             id: area
             objectName: "composerInput"
-            placeholderText: Chat.currentChannelName !== "" ? "Message #" + Chat.currentChannelName : "Join a channel to chat"
-            enabled: Chat.currentChannelId !== ""
+            placeholderText: Channels.currentChannelName !== "" ? qsTr("Message #%1").arg(Channels.currentChannelName)
+                                                                : qsTr("Join a channel to chat")
+            enabled: Channels.currentChannelId !== ""
             wrapMode: TextEdit.Wrap
             textFormat: TextEdit.PlainText
             Keys.onReturnPressed: event => root.onEnter(event)
@@ -29,17 +31,17 @@ RowLayout {
     Label {
         objectName: "lengthCounter"
         visible: area.length > root.limit - 1000
-        text: area.length + " / " + root.limit
+        text: qsTr("%1 / %2").arg(area.length).arg(root.limit)
         color: area.length > root.limit ? Theme.danger : Theme.muted
     }
     Button {
         objectName: "sendButton"
-        text: "Send"
+        text: qsTr("Send")
         enabled: area.text.trim() !== "" && area.length <= root.limit
         onClicked: root.send()
     }
 
-    function onEnter(event) {
+    function onEnter(event: KeyEvent) {
         if (event.modifiers & Qt.ShiftModifier) {
             event.accepted = false
             return
@@ -50,7 +52,7 @@ RowLayout {
     function send() {
         if (area.length > limit)
             return
-        if (Chat.sendMessage(area.text))
+        if (messages.sendMessage(area.text))
             area.clear()
     }
 }

@@ -1,9 +1,11 @@
 // Host mode: the server core runs on a thread of its own, the host's account signs
-// in with a minted token, teammates see the addresses, and stopping tells every
-// connection SERVER_SHUTDOWN. Real sockets on 127.0.0.1, real SQLite files.
+// in with a minted token (through the app's HostingController, as `parley --host`
+// does), teammates see the addresses, and stopping tells every connection
+// SERVER_SHUTDOWN. Real sockets on 127.0.0.1, real SQLite files.
+#include "host/hostserver.h"
 #include "session/authclient.h"
-#include "ui/chatcontroller.h"
-#include "ui/hostserver.h"
+#include "ui/chatapp.h"
+#include "ui/messagelistmodel.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -16,6 +18,7 @@
 
 using namespace parley;
 using namespace parley::ui;
+using host::HostServer;
 using Stage = client::ClientSession::Stage;
 
 namespace {
@@ -38,6 +41,18 @@ class TestHostServer : public QObject
 {
     Q_OBJECT
 private:
+    // The desktop app's objects with a HostServer of their own, as `parley` makes them.
+    struct HostingApp
+    {
+        explicit HostingApp(const QTemporaryDir &dir)
+        {
+            app.account().setCacheDir(dir.filePath(QStringLiteral("client")));
+            app.hosting().setServer(&server);
+        }
+        HostServer server; // outlives the app: its session closes while the server runs
+        ChatApp app;
+    };
+
     HostOptions optionsIn(const QTemporaryDir &dir, const QString &user = QStringLiteral("hostuser"))
     {
         HostOptions options;
@@ -60,15 +75,15 @@ private slots:
     void hostingListensAtOnceAndSignsInTheHost()
     {
         QTemporaryDir dir;
-        ChatController chat;
-        chat.setCacheDir(dir.filePath(QStringLiteral("client")));
+        HostingApp hosting(dir);
+        auto &chat = hosting.app;
         auto options = optionsIn(dir);
         options.username.clear(); // the view asks; the server listens already
-        QCOMPARE(chat.startHosting(options), QString());
-        QVERIFY(chat.hosting());
-        QVERIFY(chat.askingHostUser());
-        QVERIFY(!chat.signedIn());
-        const QStringList addresses = chat.hostAddresses();
+        QCOMPARE(chat.hosting().start(options), QString());
+        QVERIFY(chat.hosting().hosting());
+        QVERIFY(chat.hosting().askingUsername());
+        QVERIFY(!chat.account().signedIn());
+        const QStringList addresses = chat.hosting().addresses();
         QCOMPARE(addresses.size(), 1);
         QVERIFY2(addresses.first().startsWith(QStringLiteral("127.0.0.1:")), qPrintable(addresses.first()));
         const QString server = QStringLiteral("ws://") + addresses.first();
@@ -80,11 +95,12 @@ private slots:
             [&](const client::AuthResult &result) { registered = result.ok(); });
         QTRY_VERIFY_WITH_TIMEOUT(registered, 20000);
 
-        chat.continueHosting(QStringLiteral("hostuser"));
-        QVERIFY(chat.signedIn());
-        QCOMPARE(chat.username(), QStringLiteral("hostuser"));
-        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("ready"), 10000);
-        QCOMPARE(chat.session()->user().username, QStringLiteral("hostuser"));
+        chat.hosting().continueAs(QStringLiteral("hostuser"));
+        QVERIFY(chat.account().signedIn());
+        QVERIFY(!chat.hosting().askingUsername());
+        QCOMPARE(chat.account().username(), QStringLiteral("hostuser"));
+        QTRY_COMPARE_WITH_TIMEOUT(chat.account().stage(), Stage::Ready, 10000);
+        QCOMPARE(chat.account().session()->user().username, QStringLiteral("hostuser"));
 
         // The host's account has a password nobody was told: a guess fails.
         bool refused = false;
@@ -93,25 +109,29 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(refused, 20000);
 
         // A new server opens #general for its host: somewhere to talk at once.
-        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelName(), QStringLiteral("general"), 10000);
-        QCOMPARE(chat.channelModel().rowCount(), 1);
-        QCOMPARE(chat.currentChannelTopic(), QStringLiteral("Everything else"));
+        QTRY_COMPARE_WITH_TIMEOUT(chat.channels().currentChannelName(), QStringLiteral("general"), 10000);
+        QCOMPARE(chat.channels().model()->rowCount(), 1);
+        QCOMPARE(chat.channels().currentChannelTopic(), QStringLiteral("Everything else"));
 
         // Chatting works end to end: create a channel, send, pending → delivered.
-        chat.createChannel(QStringLiteral("design"), QStringLiteral("all things"), false);
-        QTRY_COMPARE_WITH_TIMEOUT(chat.channelModel().rowCount(), 2, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(chat.currentChannelName(), QStringLiteral("design"), 10000);
-        QVERIFY(chat.sendMessage(QStringLiteral("<b>x</b> hello")));
-        auto &messages = chat.messageModel();
+        chat.channels().createChannel(QStringLiteral("design"), QStringLiteral("all things"), false);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.channels().model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.channels().currentChannelName(), QStringLiteral("design"), 10000);
+        // The open channel's messages, bound as the chat page binds them.
+        MessageListModel messages;
+        messages.setSession(chat.account().session());
+        messages.setChannelId(chat.channels().currentChannelId());
+        QVERIFY(messages.sendMessage(QStringLiteral("<b>x</b> hello")));
+        const auto delivery = [&] {
+            return messages.data(messages.index(0), MessageListModel::DeliveryRole).toInt();
+        };
         QCOMPARE(messages.rowCount(), 1);
-        QCOMPARE(messages.data(messages.index(0), MessageListModel::StateRole).toString(),
-            QStringLiteral("pending"));
-        QTRY_COMPARE_WITH_TIMEOUT(messages.data(messages.index(0), MessageListModel::StateRole).toString(),
-            QStringLiteral("delivered"), 10000);
+        QCOMPARE(delivery(), int(MessageListModel::Pending));
+        QTRY_COMPARE_WITH_TIMEOUT(delivery(), int(MessageListModel::Delivered), 10000);
         QCOMPARE(messages.rowCount(), 1);
         QCOMPARE(messages.data(messages.index(0), MessageListModel::TextRole).toString(),
             QStringLiteral("<b>x</b> hello"));
-        QVERIFY(!chat.sendMessage(QString(16001, QLatin1Char('a')))); // over the limit: refused here
+        QVERIFY(!messages.sendMessage(QString(16001, QLatin1Char('a')))); // over the limit: refused here
     }
 
     void restartingTheHostKeepsTheAccount()
@@ -148,20 +168,21 @@ private slots:
     void stoppingSendsServerShutdown()
     {
         QTemporaryDir dir;
-        ChatController chat;
-        chat.setCacheDir(dir.filePath(QStringLiteral("client")));
-        QCOMPARE(chat.startHosting(optionsIn(dir)), QString());
-        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("ready"), 10000);
+        HostingApp hosting(dir);
+        auto &chat = hosting.app;
+        QCOMPARE(chat.hosting().start(optionsIn(dir)), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(chat.account().stage(), Stage::Ready, 10000);
         int closings = 0;
-        connect(chat.session(), &client::ClientSession::serverClosing, this, [&] { ++closings; });
-        QSignalSpy hosting(&chat, &ChatController::hostingChanged);
-        chat.stopHosting();
+        connect(chat.account().session(), &client::ClientSession::serverClosing, this, [&] { ++closings; });
+        QSignalSpy hostingChanged(&chat.hosting(), &HostingController::hostingChanged);
+        chat.hosting().stop();
         QTRY_COMPARE_WITH_TIMEOUT(closings, 1, 10000);
-        QCOMPARE(chat.session()->lastClosingNotice()->code, protocol::ErrorCode::ServerShutdown);
-        QTRY_VERIFY_WITH_TIMEOUT(!chat.hosting(), 10000);
-        QVERIFY(hosting.size() >= 1);
-        QTRY_COMPARE_WITH_TIMEOUT(chat.stageName(), QStringLiteral("reconnecting"), 10000);
-        QVERIFY2(chat.stageText().contains(QStringLiteral("Reconnecting in")), qPrintable(chat.stageText()));
+        QCOMPARE(chat.account().session()->lastClosingNotice()->code, protocol::ErrorCode::ServerShutdown);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat.hosting().hosting(), 10000);
+        QVERIFY(hostingChanged.size() >= 1);
+        QTRY_COMPARE_WITH_TIMEOUT(chat.account().stage(), Stage::Reconnecting, 10000);
+        const QString banner = chat.account().stageText();
+        QVERIFY2(banner.contains(QStringLiteral("Reconnecting in")), qPrintable(banner));
     }
 
     void hostingAgainAfterStopping()
@@ -176,11 +197,14 @@ private slots:
         const auto first = host.hostAccount(QStringLiteral("hostuser"));
         QVERIFY(first.ok());
         QSignalSpy stopped(&host, &HostServer::stopped);
+        int stoppedHandlerCalls = 0; // what HostingController hears through LocalServer
+        host.setStoppedHandler([&] { ++stoppedHandlerCalls; });
         host.stop();
         QVERIFY(!host.isRunning());
         QVERIFY(!host.hostAccount(QStringLiteral("hostuser")).ok()); // a sentence, not a hang
         QVERIFY(stopped.wait(10000));
         QCOMPARE(stopped.size(), 1);
+        QCOMPARE(stoppedHandlerCalls, 1);
 
         const auto again = host.start(config);
         QVERIFY2(again.ok(), again.ok() ? "" : qPrintable(again.error()));
@@ -215,27 +239,6 @@ private slots:
             QVERIFY2(address.endsWith(QStringLiteral(":7275")), qPrintable(address));
         const auto local = HostServer::addressesFor(QHostAddress(QHostAddress::LocalHost), 7000);
         QCOMPARE(local, QStringList {QStringLiteral("127.0.0.1:7000")});
-    }
-
-    void stageTextsNameEveryStage()
-    {
-        const QString server = QStringLiteral("chat.example:7275");
-        QCOMPARE(ChatController::describeStage(Stage::Disconnected, 0, server, {}),
-            QStringLiteral("Not connected."));
-        QCOMPARE(ChatController::describeStage(Stage::Connecting, 0, server, {}),
-            QStringLiteral("Connecting to chat.example:7275…"));
-        QCOMPARE(ChatController::describeStage(Stage::Authenticating, 0, server, {}),
-            QStringLiteral("Signing in…"));
-        QCOMPARE(ChatController::describeStage(Stage::JoiningRooms, 0, server, {}),
-            QStringLiteral("Catching up on your channels…"));
-        QCOMPARE(ChatController::describeStage(Stage::Ready, 0, server, {}),
-            QStringLiteral("Connected to chat.example:7275."));
-        QCOMPARE(ChatController::describeStage(Stage::Reconnecting, 7, server, {}),
-            QStringLiteral("Connection lost. Reconnecting in 7 seconds…"));
-        QCOMPARE(ChatController::describeStage(Stage::Reconnecting, 1, server, {}),
-            QStringLiteral("Connection lost. Reconnecting in 1 second…"));
-        QCOMPARE(ChatController::describeStage(Stage::Failed, 0, server, QStringLiteral("Wrong password.")),
-            QStringLiteral("Cannot connect: Wrong password."));
     }
 };
 

@@ -12,71 +12,51 @@ Item {
 
     ColumnLayout {
         anchors.centerIn: parent
-        width: Math.min(parent.width - 48, 380)
+        width: Math.min(root.width - 48, 380)
         spacing: 10
 
         Label {
-            text: "Parley"
+            text: qsTr("Parley")
             font.pixelSize: 28
             font.bold: true
             color: Theme.text
         }
         Label {
-            text: Chat.hosting ? "This computer is hosting. Choose your name on it."
-                               : "Sign in to your team's server."
+            text: Hosting.hosting ? qsTr("This computer is hosting. Choose your name on it.")
+                                  : qsTr("Sign in to your team's server.")
             color: Theme.muted
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
 
         ColumnLayout {
-            visible: !Chat.hosting
+            visible: !Hosting.hosting
             spacing: 10
             Layout.fillWidth: true
             ComboBox {
                 id: server
                 objectName: "serverField"
                 editable: true
-                model: Chat.recentServers
+                model: Account.recentServers
                 Layout.fillWidth: true
-                // Each recent server with a way to take it off the list.
-                delegate: ItemDelegate {
-                    id: recent
-                    required property string modelData
-                    required property int index
-                    width: server.width
-                    highlighted: server.highlightedIndex === index
-                    contentItem: RowLayout {
-                        Label {
-                            text: recent.modelData
-                            color: Theme.text
-                            elide: Text.ElideRight
-                            Layout.fillWidth: true
-                        }
-                        ToolButton {
-                            objectName: "forgetServerButton"
-                            text: "✕"
-                            ToolTip.text: "Remove from this list"
-                            ToolTip.visible: hovered
-                            onClicked: Chat.forgetServer(recent.modelData)
-                        }
-                    }
+                delegate: RecentServerDelegate {
+                    onForgetRequested: Account.forgetServer(modelData)
                 }
                 Component.onCompleted: editText = root.initialServer !== "" ? root.initialServer
-                                                  : (Chat.recentServers.length > 0 ? Chat.recentServers[0] : "")
-                ToolTip.text: "The address a teammate gave you, e.g. 192.168.1.20:7275"
+                                                  : (Account.recentServers.length > 0 ? Account.recentServers[0] : "")
+                ToolTip.text: qsTr("The address a teammate gave you, e.g. 192.168.1.20:7275")
                 ToolTip.visible: hovered
             }
             TextField {
                 id: username
                 objectName: "usernameField"
-                placeholderText: "Username"
+                placeholderText: qsTr("Username")
                 Layout.fillWidth: true
             }
             TextField {
                 id: password
                 objectName: "passwordField"
-                placeholderText: "Password"
+                placeholderText: qsTr("Password")
                 echoMode: TextInput.Password
                 Layout.fillWidth: true
                 onAccepted: logIn.clicked()
@@ -86,19 +66,19 @@ Item {
                 Button {
                     id: logIn
                     objectName: "logInButton"
-                    text: "Log in"
+                    text: qsTr("Log in")
                     highlighted: true
-                    enabled: !Chat.busy
-                    onClicked: Chat.logIn(server.editText, username.text, password.text)
+                    enabled: !Account.busy
+                    onClicked: Account.logIn(server.editText, username.text, password.text)
                 }
                 Button {
                     objectName: "createAccountButton"
-                    text: "Create account"
-                    enabled: !Chat.busy
-                    onClicked: Chat.createAccount(server.editText, username.text, password.text)
+                    text: qsTr("Create account")
+                    enabled: !Account.busy
+                    onClicked: Account.createAccount(server.editText, username.text, password.text)
                 }
                 BusyIndicator {
-                    running: Chat.busy
+                    running: Account.busy
                     visible: running
                     implicitWidth: 28
                     implicitHeight: 28
@@ -109,41 +89,42 @@ Item {
                 Layout.fillWidth: true
                 Button {
                     objectName: "hostButton"
-                    text: "Host on this computer"
-                    onClicked: Chat.hostHere(localOnly.checked, 7275)
+                    text: qsTr("Host on this computer")
+                    enabled: Hosting.available
+                    onClicked: Hosting.hostHere(localOnly.checked, 7275)
                 }
                 CheckBox {
                     id: localOnly
-                    text: "Only this computer"
+                    text: qsTr("Only this computer")
                 }
             }
         }
 
         HostPanel {
-            visible: Chat.hosting
+            visible: Hosting.hosting
             Layout.fillWidth: true
         }
         RowLayout {
-            visible: Chat.askingHostUser
+            visible: Hosting.askingUsername
             Layout.fillWidth: true
             TextField {
                 id: hostUser
                 objectName: "hostUserField"
-                text: Chat.suggestedHostUser
+                text: Hosting.suggestedUsername
                 Layout.fillWidth: true
-                onAccepted: Chat.continueHosting(text)
+                onAccepted: Hosting.continueAs(text)
             }
             Button {
                 objectName: "hostContinueButton"
-                text: "Start chatting"
+                text: qsTr("Start chatting")
                 highlighted: true
-                onClicked: Chat.continueHosting(hostUser.text)
+                onClicked: Hosting.continueAs(hostUser.text)
             }
         }
 
         Label {
             objectName: "errorLabel"
-            text: Chat.errorText
+            text: Hosting.errorText !== "" ? Hosting.errorText : Account.errorText
             visible: text !== ""
             color: Theme.danger
             wrapMode: Text.Wrap

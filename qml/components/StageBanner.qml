@@ -8,11 +8,12 @@ import Parley.Views
 Rectangle {
     id: banner
     objectName: "stageBanner"
-    readonly property bool shown: Chat.stage !== "ready"
+    readonly property bool shown: Account.stage !== ClientSession.Ready
+    readonly property bool failed: Account.stage === ClientSession.Failed
     property alias text: label.text
     visible: shown
     implicitHeight: shown ? row.implicitHeight + 12 : 0
-    color: Chat.stage === "failed" ? Theme.danger : Theme.warning
+    color: failed ? Theme.danger : Theme.warning
 
     RowLayout {
         id: row
@@ -22,17 +23,17 @@ Rectangle {
         Label {
             id: label
             objectName: "stageText"
-            text: Chat.stageText
-            color: Chat.stage === "failed" ? "white" : Theme.text
+            text: Account.stageText
+            color: banner.failed ? "white" : Theme.text
             wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
         Button {
             objectName: "reconnectButton"
-            visible: Chat.stage === "reconnecting" || Chat.stage === "failed"
-            text: "Try now"
+            visible: Account.stage === ClientSession.Reconnecting || banner.failed
+            text: qsTr("Try now")
             flat: true
-            onClicked: Chat.reconnectNow()
+            onClicked: Account.reconnectNow()
         }
     }
 }
