@@ -49,15 +49,26 @@ void PublicChannelModel::refresh()
 {
     if (!m_session)
         return;
-    m_session->request(
-        QStringLiteral("channel:list"), {}, [this, alive = QPointer(this)](const client::AckResult &ack) {
-            if (!alive || !ack.succeeded() || !m_session)
+    ++m_generation; // pages of an earlier refresh still on their way are dropped
+    fetchPage(m_generation, {}, {});
+}
+
+// channel:list comes in pages (docs/protocol.md section 5): ask on after the last name until
+// the server says there is no more, then show them all at once.
+void PublicChannelModel::fetchPage(int generation, const QString &afterName, QList<Row> rows)
+{
+    QJsonObject ask {{QStringLiteral("limit"), PageSize}};
+    if (!afterName.isEmpty())
+        ask.insert(QStringLiteral("afterName"), afterName);
+    m_session->request(QStringLiteral("channel:list"), ask,
+        [this, alive = QPointer(this), generation, rows = std::move(rows)](
+            const client::AckResult &ack) mutable {
+            if (!alive || generation != m_generation || !ack.succeeded() || !m_session)
                 return;
             QSet<QString> mine;
             const auto channels = m_session->channels();
             for (const auto &cached : channels)
                 mine.insert(cached.channel.id);
-            QList<Row> rows;
             const auto list = ack.body.value(QStringLiteral("channels")).toArray();
             for (const auto &value : list) {
                 const auto object = value.toObject();
@@ -67,6 +78,11 @@ void PublicChannelModel::refresh()
                 row.topic = object.value(QStringLiteral("topic")).toString();
                 row.joined = mine.contains(row.channelId);
                 rows.append(row);
+            }
+            if (ack.body.value(QStringLiteral("hasMore")).toBool() && !list.isEmpty() &&
+                rows.size() < MaxRows) {
+                const QString after = rows.last().name; // before rows is moved into the call
+                return fetchPage(generation, after, std::move(rows));
             }
             setRows(std::move(rows));
         });

@@ -50,9 +50,14 @@ private:
         bool joined = false;
     };
     void setRows(QList<Row> rows);
+    void fetchPage(int generation, const QString &afterName, QList<Row> rows);
+
+    static constexpr int PageSize = 200; // the most channel:list gives at once
+    static constexpr qsizetype MaxRows = 10000; // a browse list past this is not read by anyone
 
     QPointer<client::ClientSession> m_session;
     QList<Row> m_rows;
+    int m_generation = 0;
 };
 
 } // namespace parley::ui

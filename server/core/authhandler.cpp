@@ -165,20 +165,20 @@ void AuthHandler::registerUser(const EventRequest &request)
     if (existing)
         return request.fail(ErrorCode::UsernameTaken, QStringLiteral("That username is taken"));
     if (existing.error().kind != store::StoreError::Kind::NotFound)
-        return failInternal(request, existing.error().message);
+        return request.failInternal(existing.error().message);
 
     m_context.passwords.hash(
         password, &m_callbacks,
         [this, request, newUser = store::NewUser {*username, displayName, {}, {}}](
             const auth::PasswordHasher::HashResult &hashed) mutable {
             if (!hashed)
-                return failInternal(request, hashed.error());
+                return request.failInternal(hashed.error());
             newUser.passwordHash = QString::fromLatin1(*hashed);
             const auto account = m_context.store.users().createUser(newUser);
             if (!account && account.error().kind == store::StoreError::Kind::Conflict)
                 return request.fail(ErrorCode::UsernameTaken, QStringLiteral("That username is taken"));
             if (!account)
-                return failInternal(request, account.error().message);
+                return request.failInternal(account.error().message);
             qCInfo(lcServer) << "registered user" << account->user.id << "from" << request.peerAddress();
             answerWithToken(request, account->user, account->tokenVersion);
         },
@@ -210,7 +210,7 @@ void AuthHandler::login(const EventRequest &request)
         if (found)
             account = std::move(*found);
         else if (found.error().kind != store::StoreError::Kind::NotFound)
-            return failInternal(request, found.error().message);
+            return request.failInternal(found.error().message);
     }
 
     const QByteArray stored = hashToCheck(account, m_context.passwords);
@@ -224,7 +224,7 @@ void AuthHandler::login(const EventRequest &request)
             // Read again: the hash took a while, and the account may have changed.
             const auto current = m_context.store.users().userById(account->user.id);
             if (!current && current.error().kind != store::StoreError::Kind::NotFound)
-                return failInternal(request, current.error().message);
+                return request.failInternal(current.error().message);
             if (!current || current->disabled) {
                 qCInfo(lcServer) << "login refused from" << request.peerAddress()
                                  << "(account gone or disabled)";
@@ -254,7 +254,7 @@ void AuthHandler::refresh(const EventRequest &request)
     if (!account && account.error().kind == store::StoreError::Kind::NotFound)
         return failToken(request, ErrorCode::AuthInvalid, QStringLiteral("the token's user does not exist"));
     if (!account)
-        return failInternal(request, account.error().message);
+        return request.failInternal(account.error().message);
     answerWithToken(request, account->user, account->tokenVersion, outcome->hardExpiresAt);
 }
 
@@ -276,7 +276,7 @@ void AuthHandler::logout(const EventRequest &request)
     const QString userId = outcome->userId;
     const auto bumped = m_context.store.users().bumpTokenVersion(userId);
     if (!bumped)
-        return failInternal(request, bumped.error().message);
+        return request.failInternal(bumped.error().message);
     qCInfo(lcServer) << "user" << userId << "logged out everywhere";
     // The ack first: the asking socket may itself be one of the sessions closed.
     request.succeed();
@@ -309,7 +309,7 @@ void AuthHandler::changePassword(const EventRequest &request)
         return failToken(request, outcome.error().code, outcome.error().message);
     const auto found = m_context.store.users().userById(outcome->userId);
     if (!found)
-        return failInternal(request, found.error().message);
+        return request.failInternal(found.error().message);
     const std::optional<store::UserAccount> account = *found;
 
     m_context.passwords.verify(oldPassword, hashToCheck(account, m_context.passwords), &m_callbacks,
@@ -322,7 +322,7 @@ void AuthHandler::changePassword(const EventRequest &request)
             m_context.passwords.hash(newPassword, &m_callbacks,
                 [this, request, token, user](const auth::PasswordHasher::HashResult &hashed) {
                     if (!hashed)
-                        return failInternal(request, hashed.error());
+                        return request.failInternal(hashed.error());
                     // Two hashes later the token may have been revoked (a log-out
                     // elsewhere): then this change is refused like any late request.
                     const auto stillValid = m_context.authenticator.authenticateToken(token);
@@ -331,7 +331,7 @@ void AuthHandler::changePassword(const EventRequest &request)
                     const auto version =
                         m_context.store.users().replacePasswordHash(user.id, QString::fromLatin1(*hashed));
                     if (!version)
-                        return failInternal(request, version.error().message);
+                        return request.failInternal(version.error().message);
                     qCInfo(lcServer) << "user" << user.id << "changed their password";
                     answerWithToken(request, user, *version);
                     closeSessionsOf(user.id, QStringLiteral("Your password was changed: sign in again"));
@@ -352,12 +352,6 @@ void AuthHandler::answerWithToken(const EventRequest &request, const protocol::U
     const auth::IssuedToken issued = m_context.authenticator.issueToken(user.id, tokenVersion, hardExpiresAt);
     request.succeed({{QStringLiteral("token"), issued.token}, {QStringLiteral("user"), user.toJson()},
         {QStringLiteral("expiresAt"), protocol::formatTimestamp(issued.expiresAt)}});
-}
-
-void AuthHandler::failInternal(const EventRequest &request, const QString &detail) const
-{
-    qCWarning(lcServer).noquote() << request.name() << "failed:" << detail;
-    request.fail(ErrorCode::Internal, QStringLiteral("The server could not complete the request"));
 }
 
 void AuthHandler::closeSessionsOf(const QString &userId, const QString &why)

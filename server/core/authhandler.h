@@ -50,7 +50,6 @@ private:
     // hardExpiresAt: what the refreshed token carried (auth:refresh keeps it).
     void answerWithToken(const EventRequest &request, const protocol::User &user, int tokenVersion,
         std::optional<QDateTime> hardExpiresAt = std::nullopt) const;
-    void failInternal(const EventRequest &request, const QString &detail) const;
     // Every live `/` session of the user gets connection:closing AUTH_EXPIRED.
     void closeSessionsOf(const QString &userId, const QString &why);
 

@@ -23,18 +23,6 @@ namespace {
 const QLatin1String ChannelIdKey("channelId");
 const QLatin1String ChannelKey("channel");
 
-// The request's object, or an answered INVALID_PAYLOAD naming what it takes.
-std::optional<QJsonObject> payloadOrFail(
-    const EventRequest &request, const QString &shape, const QJsonObject &errorContext)
-{
-    auto payload = request.payload();
-    if (!payload) {
-        request.fail(ErrorCode::InvalidPayload,
-            QStringLiteral("%1 takes an object %2").arg(request.name(), shape), errorContext);
-    }
-    return payload;
-}
-
 // What channel:error carries besides code and message: the request's channelId
 // as far as the client gave a readable one.
 QJsonObject errorContextOf(const std::optional<QJsonObject> &payload)
@@ -47,15 +35,11 @@ QJsonObject errorContextOf(const std::optional<QJsonObject> &payload)
     return context;
 }
 
-QString notFoundMessage()
-{
-    return QStringLiteral("That channel does not exist");
-}
-
 } // namespace
 
 ChannelHandler::ChannelHandler(ServerContext &context)
     : m_context(context)
+    , m_access(context)
 { }
 
 void ChannelHandler::registerRoutes(EventRoutes &routes)
@@ -93,7 +77,7 @@ void ChannelHandler::list(const EventRequest &request)
     const auto page =
         m_context.store.channels().channelsVisibleTo(request.userId(), parsed->afterName, parsed->limit);
     if (!page) {
-        failInternal(request, page.error().message, {});
+        request.failInternal(page.error().message, {});
         return;
     }
     QJsonArray list;
@@ -110,7 +94,7 @@ bool ChannelHandler::failIfAtChannelLimit(
 {
     const auto count = m_context.store.channels().membershipCount(userId);
     if (!count) {
-        failInternal(request, count.error().message, errorContext);
+        request.failInternal(count.error().message, errorContext);
         return true;
     }
     if (*count < m_context.config.limits.maxChannelsPerUser)
@@ -126,7 +110,7 @@ bool ChannelHandler::failIfAtChannelLimit(
 
 void ChannelHandler::create(const EventRequest &request)
 {
-    const auto payload = payloadOrFail(request, QStringLiteral("{name, topic?, isPrivate?}"), {});
+    const auto payload = request.objectPayload(QStringLiteral("{name, topic?, isPrivate?}"), {});
     if (!payload)
         return;
     const auto parsed = parseCreate(*payload);
@@ -137,7 +121,7 @@ void ChannelHandler::create(const EventRequest &request)
     store::ChannelRepository &channels = m_context.store.channels();
     const auto taken = channels.nameTaken(parsed->name);
     if (!taken) {
-        failInternal(request, taken.error().message, {});
+        request.failInternal(taken.error().message, {});
         return;
     }
     if (*taken) {
@@ -157,7 +141,7 @@ void ChannelHandler::create(const EventRequest &request)
     const auto created =
         channels.createChannel({parsed->name, parsed->topic, parsed->isPrivate, request.userId()});
     if (!created) {
-        failStore(request, created.error(), notFoundMessage(), {});
+        failStore(request, created.error(), ChannelAccess::notFoundMessage(), {});
         return;
     }
     m_context.rooms.moveUserIn(request.userId(), created->id);
@@ -169,7 +153,7 @@ void ChannelHandler::join(const EventRequest &request)
 {
     const auto payload = request.payload();
     const QJsonObject errorContext = errorContextOf(payload);
-    if (!payloadOrFail(request, QStringLiteral("{channelId}"), errorContext))
+    if (!request.objectPayload(QStringLiteral("{channelId}"), errorContext))
         return;
     const auto channelId = channelIdOf(*payload);
     if (!channelId) {
@@ -178,7 +162,7 @@ void ChannelHandler::join(const EventRequest &request)
     }
     // A private channel is reached by invitation only: findVisible() answers
     // NOT_FOUND unless the user is in it already (a re-join).
-    const auto visible = findVisible(request, *channelId, errorContext);
+    const auto visible = m_access.findVisible(request, *channelId, errorContext);
     if (!visible)
         return;
     if (request.failIfRateLimited(errorContext))
@@ -187,7 +171,7 @@ void ChannelHandler::join(const EventRequest &request)
         return;
     const auto me = m_context.store.users().userById(request.userId());
     if (!me) {
-        failInternal(request, me.error().message, errorContext);
+        request.failInternal(me.error().message, errorContext);
         return;
     }
     const auto admitted = admit(request, *channelId, me->user, errorContext);
@@ -200,7 +184,7 @@ void ChannelHandler::leave(const EventRequest &request)
 {
     const auto payload = request.payload();
     const QJsonObject errorContext = errorContextOf(payload);
-    if (!payloadOrFail(request, QStringLiteral("{channelId}"), errorContext))
+    if (!request.objectPayload(QStringLiteral("{channelId}"), errorContext))
         return;
     const auto channelId = channelIdOf(*payload);
     if (!channelId) {
@@ -210,7 +194,7 @@ void ChannelHandler::leave(const EventRequest &request)
     store::ChannelRepository &channels = m_context.store.channels();
     const auto member = channels.isMember(*channelId, request.userId());
     if (!member && member.error().kind != Kind::NotFound) {
-        failInternal(request, member.error().message, errorContext);
+        request.failInternal(member.error().message, errorContext);
         return;
     }
     if (!member || !*member) {
@@ -237,14 +221,14 @@ void ChannelHandler::invite(const EventRequest &request)
 {
     const auto payload = request.payload();
     const QJsonObject errorContext = errorContextOf(payload);
-    if (!payloadOrFail(request, QStringLiteral("{channelId, username}"), errorContext))
+    if (!request.objectPayload(QStringLiteral("{channelId, username}"), errorContext))
         return;
     const auto parsed = parseInvite(*payload);
     if (!parsed) {
         request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
         return;
     }
-    const auto visible = findVisible(request, parsed->channelId, errorContext);
+    const auto visible = m_access.findVisible(request, parsed->channelId, errorContext);
     if (!visible)
         return;
     if (!visible->member) {
@@ -264,7 +248,7 @@ void ChannelHandler::invite(const EventRequest &request)
     // Invitations count against the invitee's cap: nobody can fill another's list.
     const auto already = m_context.store.channels().isMember(parsed->channelId, invitee->user.id);
     if (!already) {
-        failInternal(request, already.error().message, errorContext);
+        request.failInternal(already.error().message, errorContext);
         return;
     }
     if (!*already && failIfAtChannelLimit(request, invitee->user.id, errorContext))
@@ -277,7 +261,7 @@ void ChannelHandler::members(const EventRequest &request)
 {
     const auto payload = request.payload();
     const QJsonObject errorContext = errorContextOf(payload);
-    if (!payloadOrFail(request, QStringLiteral("{channelId, afterUsername?, limit?}"), errorContext))
+    if (!request.objectPayload(QStringLiteral("{channelId, afterUsername?, limit?}"), errorContext))
         return;
     const auto parsed = parseMembers(*payload);
     if (!parsed) {
@@ -285,14 +269,14 @@ void ChannelHandler::members(const EventRequest &request)
         return;
     }
     // Anyone may see who is in a public channel; a private one exists for its members only.
-    if (!findVisible(request, parsed->channelId, errorContext))
+    if (!m_access.findVisible(request, parsed->channelId, errorContext))
         return;
     if (request.failIfRateLimited(errorContext))
         return;
     const auto page =
         m_context.store.channels().members(parsed->channelId, parsed->afterUsername, parsed->limit);
     if (!page) {
-        failStore(request, page.error(), notFoundMessage(), errorContext);
+        failStore(request, page.error(), ChannelAccess::notFoundMessage(), errorContext);
         return;
     }
     QJsonArray members;
@@ -301,34 +285,12 @@ void ChannelHandler::members(const EventRequest &request)
     request.succeed({{QStringLiteral("members"), members}, {QStringLiteral("hasMore"), page->hasMore}});
 }
 
-std::optional<ChannelHandler::VisibleChannel> ChannelHandler::findVisible(
-    const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
-{
-    const store::ChannelRepository &channels = m_context.store.channels();
-    const auto channel = channels.channelById(channelId);
-    if (!channel) {
-        failStore(request, channel.error(), notFoundMessage(), errorContext);
-        return std::nullopt;
-    }
-    const auto member = channels.isMember(channelId, request.userId());
-    if (!member) {
-        failStore(request, member.error(), notFoundMessage(), errorContext);
-        return std::nullopt;
-    }
-    if (channel->isPrivate && !*member) {
-        // The same answer as for an id that was never used: outsiders learn nothing.
-        request.fail(ErrorCode::NotFound, notFoundMessage(), errorContext);
-        return std::nullopt;
-    }
-    return VisibleChannel {*channel, *member};
-}
-
 std::optional<protocol::Channel> ChannelHandler::freshChannel(
     const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
 {
     auto channel = m_context.store.channels().channelById(channelId);
     if (!channel) {
-        failStore(request, channel.error(), notFoundMessage(), errorContext);
+        failStore(request, channel.error(), ChannelAccess::notFoundMessage(), errorContext);
         return std::nullopt;
     }
     return std::move(*channel);
@@ -339,7 +301,7 @@ std::optional<ChannelHandler::Admission> ChannelHandler::admit(const EventReques
 {
     const auto added = m_context.store.channels().addMember(channelId, user.id);
     if (!added) {
-        failStore(request, added.error(), notFoundMessage(), errorContext);
+        failStore(request, added.error(), ChannelAccess::notFoundMessage(), errorContext);
         return std::nullopt;
     }
     if (*added) {
@@ -374,16 +336,7 @@ void ChannelHandler::failStore(const EventRequest &request, const store::StoreEr
         break;
     }
     // The handler checked every argument before the store saw it: anything else is ours.
-    failInternal(request, error.message, errorContext);
-}
-
-void ChannelHandler::failInternal(
-    const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const
-{
-    qCWarning(lcServer).noquote() << request.name() << "from user" << request.userId() << "on connection"
-                                  << request.connectionId() << "failed:" << detail;
-    request.fail(ErrorCode::Internal,
-        QStringLiteral("The server could not complete the request; please try again later"), errorContext);
+    request.failInternal(error.message, errorContext);
 }
 
 } // namespace parley::server

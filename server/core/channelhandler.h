@@ -1,5 +1,6 @@
 #pragma once
 
+#include "channelaccess.h"
 #include "protocol/types.h"
 #include "servercontext.h"
 
@@ -46,16 +47,6 @@ private:
     bool failIfAtChannelLimit(
         const EventRequest &request, const QString &userId, const QJsonObject &errorContext) const;
 
-    // A channel this user may know of, and whether they are in it.
-    struct VisibleChannel
-    {
-        protocol::Channel channel;
-        bool member = false;
-    };
-    // NOT_FOUND for an unknown channel or a private one the user is not in;
-    // nullopt when the request was answered.
-    std::optional<VisibleChannel> findVisible(
-        const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
     // The channel as it is now (memberCount after a change), or an answered INTERNAL.
     std::optional<protocol::Channel> freshChannel(
         const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
@@ -74,10 +65,9 @@ private:
 
     void failStore(const EventRequest &request, const store::StoreError &error, const QString &notFound,
         const QJsonObject &errorContext) const;
-    void failInternal(
-        const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const;
 
     ServerContext &m_context;
+    ChannelAccess m_access;
 };
 
 } // namespace parley::server

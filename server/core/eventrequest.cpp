@@ -1,5 +1,6 @@
 #include "eventrequest.h"
 
+#include "serverlogging.h"
 #include "serversession.h"
 
 namespace parley::server {
@@ -51,6 +52,23 @@ void EventRequest::acknowledge(const protocol::JsonText &ack) const
 void EventRequest::fail(ErrorCode code, const QString &message, const QJsonObject &context) const
 {
     sendFailure(code, message, context, m_retryAfterMs);
+}
+
+void EventRequest::failInternal(const QString &detail, const QJsonObject &context) const
+{
+    qCWarning(lcServer).noquote() << name() << "from"
+                                  << (m_userId.isEmpty() ? m_peerAddress : QStringLiteral("user ") + m_userId)
+                                  << "on connection" << m_connectionId << "failed:" << detail;
+    fail(ErrorCode::Internal,
+        QStringLiteral("The server could not complete the request; please try again later"), context);
+}
+
+std::optional<QJsonObject> EventRequest::objectPayload(const QString &shape, const QJsonObject &context) const
+{
+    auto object = payload();
+    if (!object)
+        fail(ErrorCode::InvalidPayload, QStringLiteral("%1 takes an object %2").arg(name(), shape), context);
+    return object;
 }
 
 void EventRequest::failRateLimited(qint64 retryAfterMs, const QJsonObject &context) const

@@ -41,6 +41,9 @@ public:
     // The first argument when it is a JSON object. nullopt when the client sent
     // none, or something else: answer INVALID_PAYLOAD.
     std::optional<QJsonObject> payload() const;
+    // The same, having answered INVALID_PAYLOAD ("<event> takes an object <shape>") when
+    // there is none: the preamble of every handler that takes an object.
+    std::optional<QJsonObject> objectPayload(const QString &shape, const QJsonObject &context = {}) const;
     const QJsonArray &arguments() const { return m_event.args; }
 
     // {"success":true, ...fields}
@@ -50,6 +53,9 @@ public:
     void acknowledge(const QJsonObject &ack) const;
     void acknowledge(const protocol::JsonText &ack) const; // an object written as text
     void fail(protocol::ErrorCode code, const QString &message, const QJsonObject &context = {}) const;
+    // INTERNAL: something on the server's side went wrong. The detail goes to the server's
+    // log with the event, user and connection; the client gets a sentence, never the detail.
+    void failInternal(const QString &detail, const QJsonObject &context = {}) const;
 
     // The contract checks the rate last. Returns true, having answered
     // RATE_LIMITED with retryAfterMs, when this event was over the connection's rate.

@@ -63,6 +63,7 @@ protocol::JsonText sendAck(const protocol::Message &message, const protocol::Jso
 
 MessageHandler::MessageHandler(ServerContext &context)
     : m_context(context)
+    , m_access(context)
     , m_writer(context.store.messages(), context.config.commitWindow)
 { }
 
@@ -83,13 +84,9 @@ void MessageHandler::registerRoutes(EventRoutes &routes)
 
 void MessageHandler::send(const EventRequest &request)
 {
-    const auto payload = request.payload();
-    if (!payload) {
-        request.fail(ErrorCode::InvalidPayload,
-            QStringLiteral("message:send takes an object {channelId, content, clientMsgId?}"),
-            errorContextOf(payload, true));
+    const auto payload = request.objectPayload(QStringLiteral("{channelId, content, clientMsgId?}"));
+    if (!payload)
         return;
-    }
     const auto parsed = parseSend(*payload);
     if (!parsed) {
         request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContextOf(payload, true));
@@ -104,7 +101,8 @@ void MessageHandler::send(const EventRequest &request)
     // The common case, a member within its rate, goes straight to the writer: a repeated
     // clientMsgId is then found inside the commit (answered with the first send's message,
     // nothing written), so the database is asked once per message, not twice.
-    if (isMemberByRoom(request, message.channelId) && !request.rateLimited()) {
+    if (m_context.rooms.contains(request.connectionId(), RoomRegistry::channelRoom(message.channelId)) &&
+        !request.rateLimited()) {
         m_writer.enqueue(message, std::move(answer));
         return;
     }
@@ -114,7 +112,7 @@ void MessageHandler::send(const EventRequest &request)
     if (!message.clientMsgId.isEmpty()) {
         const auto first = m_context.store.messages().findByClientMsgId(message.userId, message.clientMsgId);
         if (!first) {
-            failInternal(request, first.error().message, errorContext);
+            request.failInternal(first.error().message, errorContext);
             return;
         }
         if (*first) {
@@ -127,7 +125,7 @@ void MessageHandler::send(const EventRequest &request)
             return;
         }
     }
-    if (failUnlessMember(request, message.channelId, errorContext))
+    if (m_access.failUnlessMember(request, message.channelId, errorContext))
         return;
     if (request.failIfRateLimited(errorContext))
         return;
@@ -152,7 +150,7 @@ void MessageHandler::answerCommitted(
         if (outcome.error().kind == store::StoreError::Kind::NotFound)
             request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
         else
-            failInternal(request, outcome.error().message, errorContext);
+            request.failInternal(outcome.error().message, errorContext);
         return;
     }
     // Dropped when the sender is gone; the message is committed and still goes out.
@@ -164,20 +162,16 @@ void MessageHandler::answerCommitted(
 
 void MessageHandler::history(const EventRequest &request)
 {
-    const auto payload = request.payload();
-    const QJsonObject errorContext = errorContextOf(payload, false);
-    if (!payload) {
-        request.fail(ErrorCode::InvalidPayload,
-            QStringLiteral("message:history takes an object {channelId, beforeSeq?, afterSeq?, limit?}"),
-            errorContext);
+    const auto payload = request.objectPayload(QStringLiteral("{channelId, beforeSeq?, afterSeq?, limit?}"));
+    if (!payload)
         return;
-    }
+    const QJsonObject errorContext = errorContextOf(payload, false);
     const auto parsed = parseHistory(*payload);
     if (!parsed) {
         request.fail(ErrorCode::InvalidPayload, parsed.error().message, errorContext);
         return;
     }
-    if (failUnlessMember(request, parsed->channelId, errorContext))
+    if (m_access.failUnlessMember(request, parsed->channelId, errorContext))
         return;
     if (request.failIfRateLimited(errorContext))
         return;
@@ -191,7 +185,7 @@ void MessageHandler::history(const EventRequest &request)
         if (page.error().kind == store::StoreError::Kind::NotFound)
             request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
         else
-            failInternal(request, page.error().message, errorContext);
+            request.failInternal(page.error().message, errorContext);
         return;
     }
     // Bounded in bytes as well as in count: a page of long messages full of escaped
@@ -221,48 +215,6 @@ void MessageHandler::history(const EventRequest &request)
         messages.append(message);
     request.succeed(
         {{QStringLiteral("messages"), messages}, {QStringLiteral("hasMore"), page->hasMore || trimmed}});
-}
-
-// The channel rooms follow the stored memberships (joined at connect, moved for every
-// session of the user on join and leave): a connection in the room is a member, and the
-// database is asked only about the rest.
-bool MessageHandler::isMemberByRoom(const EventRequest &request, const QString &channelId) const
-{
-    return m_context.rooms.contains(request.connectionId(), RoomRegistry::channelRoom(channelId));
-}
-
-bool MessageHandler::failUnlessMember(
-    const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const
-{
-    using Kind = store::StoreError::Kind;
-    if (isMemberByRoom(request, channelId))
-        return false;
-    const store::ChannelRepository &channels = m_context.store.channels();
-    const auto member = channels.isMember(channelId, request.userId());
-    if (member && *member)
-        return false;
-    // Not a member: is it a channel this user may even know of?
-    const auto channel =
-        member ? channels.channelById(channelId) : store::StoreResult<protocol::Channel>(member.error());
-    if (!channel && channel.error().kind != Kind::NotFound) {
-        failInternal(request, channel.error().message, errorContext);
-    } else if (!channel || channel->isPrivate) {
-        // A private channel does not exist for outsiders.
-        request.fail(ErrorCode::NotFound, QStringLiteral("That channel does not exist"), errorContext);
-    } else {
-        request.fail(ErrorCode::Forbidden,
-            QStringLiteral("You are not a member of #%1: join it first").arg(channel->name), errorContext);
-    }
-    return true;
-}
-
-void MessageHandler::failInternal(
-    const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const
-{
-    qCWarning(lcServer).noquote() << request.name() << "from user" << request.userId() << "on connection"
-                                  << request.connectionId() << "failed:" << detail;
-    request.fail(ErrorCode::Internal,
-        QStringLiteral("The server could not complete the request; please try again later"), errorContext);
 }
 
 } // namespace parley::server

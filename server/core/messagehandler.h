@@ -1,5 +1,6 @@
 #pragma once
 
+#include "channelaccess.h"
 #include "messagewriter.h"
 #include "servercontext.h"
 
@@ -26,18 +27,12 @@ public:
 private:
     void send(const EventRequest &request);
     void history(const EventRequest &request);
-    // NOT_FOUND or FORBIDDEN for a channel the user is not in (a private one
-    // does not exist for outsiders); true when the request was answered.
-    bool failUnlessMember(
-        const EventRequest &request, const QString &channelId, const QJsonObject &errorContext) const;
-    bool isMemberByRoom(const EventRequest &request, const QString &channelId) const;
     // clientMsgId: the send's, as parsed (empty: none).
     void answerCommitted(
         const EventRequest &request, const QString &clientMsgId, const MessageWriter::Outcome &outcome) const;
-    void failInternal(
-        const EventRequest &request, const QString &detail, const QJsonObject &errorContext) const;
 
     ServerContext &m_context;
+    ChannelAccess m_access;
     MessageWriter m_writer;
 };
 

@@ -106,8 +106,11 @@ private Q_SLOTS:
 
     void childWithoutSecretService()
     {
+        // The case of the child process that withoutSecretServiceNothingIsStored starts (and
+        // whose PASS line it checks); in the parent there is nothing here to run. Not a QSKIP:
+        // that would show the whole keyring test as skipped.
         if (!qEnvironmentVariableIsSet("PARLEY_KEYCHAIN_CHILD"))
-            QSKIP("runs as the child of withoutSecretServiceNothingIsStored");
+            return;
         KeychainTokenStore store;
         bool answered = false;
         const auto error = finish(

@@ -9,7 +9,9 @@
 #include "session/tokenstore.h"
 #include "store/chatstore.h"
 #include "ui/chatapp.h"
+#include "ui/publicchannelmodel.h"
 
+#include <QAbstractItemModelTester>
 #include <QCoreApplication>
 #include <QQmlComponent>
 #include <QQmlEngine>
@@ -167,6 +169,28 @@ private Q_SLOTS:
         world->server.addMember(world->random.id, carol.user.id);
         chat.channels().selectChannel(world->random.id);
         QTRY_COMPARE(world->open.members.rowCount(), 3);
+    }
+
+    // The Browse list reads every page of channel:list, not only the first.
+    void browseListsEveryChannel()
+    {
+        auto world = makeWorld();
+        QVERIFY(world);
+        QVERIFY(waitReady(world->chat));
+        for (int i = 0; i < 250; ++i)
+            world->server.createChannel(
+                QStringLiteral("c%1").arg(i, 3, 10, QLatin1Char('0')), world->bob.user.id);
+        PublicChannelModel browse;
+        QAbstractItemModelTester tester(&browse, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        browse.setSession(world->chat.account().session());
+        browse.refresh();
+        QTRY_COMPARE(browse.rowCount(), 252); // general and random too
+        QCOMPARE(
+            browse.data(browse.index(0, 0), PublicChannelModel::NameRole).toString(), QStringLiteral("c000"));
+        QCOMPARE(browse.data(browse.index(251, 0), PublicChannelModel::NameRole).toString(),
+            QStringLiteral("random"));
+        QVERIFY(browse.data(browse.index(251, 0), PublicChannelModel::JoinedRole).toBool());
+        QVERIFY(!browse.data(browse.index(0, 0), PublicChannelModel::JoinedRole).toBool());
     }
 
     void createdChannelOpensWithItsOwnMembers()
