@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 
 #include <functional>
+#include <optional>
 
 namespace parley::server::app {
 
@@ -396,18 +397,21 @@ ServerOptions::Parsed ServerOptions::parse(const QStringList &arguments)
             return badValue(number.name, rangeText(number), text);
         number.apply(config, *value);
     }
-    if (!parser.isSet(eventBurst.name))
-        config.limits.eventBurst = 2 * config.limits.eventRate;
-    else if (config.limits.eventBurst < config.limits.eventRate)
-        return badValue(eventBurst.name,
-            QStringLiteral("at least --event-rate (%1)").arg(config.limits.eventRate),
-            parser.value(eventBurst.name));
-    if (!parser.isSet(userEventBurst.name))
-        config.limits.userEventBurst = 2 * config.limits.userEventRate;
-    else if (config.limits.userEventBurst < config.limits.userEventRate)
-        return badValue(userEventBurst.name,
-            QStringLiteral("at least --user-event-rate (%1)").arg(config.limits.userEventRate),
-            parser.value(userEventBurst.name));
+    // A burst left out is twice its rate; one given must be at least the rate.
+    const auto settleBurst = [&](const NumberOption &rate, const NumberOption &burst, int rateValue,
+                                 int &burstValue) -> std::optional<UsageError> {
+        if (!parser.isSet(burst.name))
+            burstValue = 2 * rateValue;
+        else if (burstValue < rateValue)
+            return badValue(burst.name, QStringLiteral("at least --%1 (%2)").arg(rate.name).arg(rateValue),
+                parser.value(burst.name));
+        return std::nullopt;
+    };
+    if (auto error = settleBurst(eventRate, eventBurst, config.limits.eventRate, config.limits.eventBurst))
+        return *error;
+    if (auto error = settleBurst(
+            userEventRate, userEventBurst, config.limits.userEventRate, config.limits.userEventBurst))
+        return *error;
 
     for (const QString &given : parser.values(trustedProxy)) {
         const QHostAddress address(given);
